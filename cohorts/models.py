@@ -1,0 +1,328 @@
+"""Training the coaches: programmes, cohorts, sessions, applications, enrolment, attendance."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from coachprog.accounts.models import Directorate
+
+DEFAULT_PREREQUISITES = ["Pocket QI", "Improvement Leaders Programme"]
+
+
+def default_prerequisites() -> list[str]:
+    return list(DEFAULT_PREREQUISITES)
+
+
+class Programme(models.Model):
+    """A coach development programme that runs a cohort each year."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    prerequisite_courses = models.JSONField(
+        default=default_prerequisites,
+        blank=True,
+        help_text="Courses an applicant must have completed, e.g. “Pocket QI”.",
+    )
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="led_programmes", verbose_name="programme leads"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CurriculumTopic(models.Model):
+    """One of the programme's curriculum topics (the Q programme has five)."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.CheckConstraint(condition=Q(number__gte=1), name="topic_number_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class CohortQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CohortQuerySet":
+        """Cohorts a user may see: leads see all; others those they applied to, joined or facilitate."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_programme_lead:
+            return self.all()
+        return self.filter(
+            Q(enrolments__participant=user)
+            | Q(applications__applicant=user)
+            | Q(sessions__facilitators=user)
+            | Q(leads=user)
+        ).distinct()
+
+
+class CohortStatus(models.TextChoices):
+    PLANNING = "planning", "Planning"
+    OPEN = "open", "Open for applications"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Cohort(models.Model):
+    Status = CohortStatus
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cohorts")
+    number = models.PositiveSmallIntegerField(help_text="Cohort 10 has number 10.")
+    name = models.CharField(max_length=200, blank=True, help_text="Optional, e.g. “Autumn 2024”.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    capacity = models.PositiveSmallIntegerField(default=24, help_text="Most participants who can enrol.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNING)
+    applications_close_on = models.DateField(null=True, blank=True)
+    leads = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_cohorts")
+    topics = models.ManyToManyField(
+        CurriculumTopic, blank=True, related_name="cohorts", verbose_name="curriculum topics"
+    )
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"], name="cohort_number_unique_per_programme"
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="cohort_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+            models.CheckConstraint(condition=Q(status__in=CohortStatus.values), name="cohort_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"Cohort {self.number}"
+        return f"{label} ({self.name})" if self.name else label
+
+    def get_absolute_url(self) -> str:
+        return reverse("cohorts:detail", args=[self.pk])
+
+
+class SessionKind(models.TextChoices):
+    INDUCTION = "induction", "Induction"
+    WORKSHOP = "workshop", "Workshop day"
+    ACTION_LEARNING_SET = "action_learning_set", "Action learning set"
+    WEBINAR = "webinar", "Webinar / learning session"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Session(models.Model):
+    """A scheduled session of a cohort. Times are stored in UTC and shown in Europe/London."""
+
+    Kind = SessionKind
+    Status = SessionStatus
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="sessions")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=200, help_text="e.g. “Workshop Day 1”.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    venue_name = models.CharField(max_length=200, blank=True)
+    venue_address = models.TextField(blank=True)
+    online_url = models.URLField("online joining link", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_sessions"
+    )
+    topics = models.ManyToManyField(
+        CurriculumTopic, blank=True, related_name="sessions", verbose_name="curriculum topics"
+    )
+    notes = models.TextField(blank=True)
+    # iCalendar identity: the UID never changes, SEQUENCE rises with each change.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(venue_name="") | ~Q(online_url=""), name="session_has_venue_or_link"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=SessionKind.values), name="session_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["cohort", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.cohort})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cohorts:session", args=[self.cohort_id, self.pk])
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.online_url) and not self.venue_name
+
+
+class SessionMaterial(models.Model):
+    """Teaching material for a session: an uploaded file or a link."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="materials/%Y/", blank=True)
+    url = models.URLField(blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(file="") | ~Q(url=""), name="material_has_file_or_url"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    MANAGER_APPROVED = "manager_approved", "Approved by line manager"
+    MANAGER_DECLINED = "manager_declined", "Declined by line manager"
+    ACCEPTED = "accepted", "Accepted"
+    WAITLISTED = "waitlisted", "Wait-listed"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Application(models.Model):
+    """Someone's application to join a cohort."""
+
+    Status = ApplicationStatus
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="applications")
+    role_title = models.CharField("job role", max_length=200)
+    prerequisites_completed = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The programme's prerequisite courses the applicant has completed.",
+    )
+    is_service_user_or_carer = models.BooleanField("service user or carer", default=False)
+    people_participation_lead = models.CharField(
+        max_length=200, blank=True, help_text="Required for service users and carers."
+    )
+    line_manager_name = models.CharField(max_length=200)
+    line_manager_email = models.EmailField("line manager's e-mail address")
+    availability_confirmed = models.BooleanField(
+        default=False,
+        help_text=(
+            "The applicant can attend at least one induction and every workshop and action learning set."
+        ),
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    manager_responded_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "applicant"], name="application_unique_per_cohort"),
+            models.CheckConstraint(
+                condition=Q(is_service_user_or_carer=False) | ~Q(people_participation_lead=""),
+                name="application_service_user_has_ppl",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(status="withdrawn") | Q(availability_confirmed=True),
+                name="application_submitted_confirms_availability",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} → {self.cohort}"
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", "Enrolled"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    COMPLETED = "completed", "Completed"
+    NOT_COMPLETED = "not_completed", "Did not complete"
+
+
+class Enrolment(models.Model):
+    """A participant's place on a cohort."""
+
+    Status = EnrolmentStatus
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolment"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ENROLLED)
+    enrolled_on = models.DateField()
+
+    class Meta:
+        ordering = ["cohort", "participant__display_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "participant"], name="enrolment_unique_per_cohort"),
+            models.CheckConstraint(
+                condition=Q(status__in=EnrolmentStatus.values), name="enrolment_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} in {self.cohort}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    LATE = "late", "Late"
+    LEFT_EARLY = "left_early", "Left early"
+    ABSENT = "absent", "Absent"
+    APOLOGIES = "apologies", "Apologies"
+
+
+class Attendance(models.Model):
+    """Whether a participant came to a session."""
+
+    Status = AttendanceStatus
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once_per_session"),
+            models.CheckConstraint(
+                condition=Q(status__in=AttendanceStatus.values), name="attendance_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.participant} at {self.session}: {self.get_status_display()}"
+
+    @property
+    def attended(self) -> bool:
+        return self.status in {self.Status.PRESENT, self.Status.LATE, self.Status.LEFT_EARLY}
