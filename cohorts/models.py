@@ -52,21 +52,6 @@ class CurriculumTopic(models.Model):
         return f"{self.number}. {self.name}"
 
 
-class CohortQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "CohortQuerySet":
-        """Cohorts a user may see: leads see all; others those they applied to, joined or facilitate."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_programme_lead:
-            return self.all()
-        return self.filter(
-            Q(enrolments__participant=user)
-            | Q(applications__applicant=user)
-            | Q(sessions__facilitators=user)
-            | Q(leads=user)
-        ).distinct()
-
-
 class CohortStatus(models.TextChoices):
     PLANNING = "planning", "Planning"
     OPEN = "open", "Open for applications"
@@ -89,8 +74,6 @@ class Cohort(models.Model):
     topics = models.ManyToManyField(
         CurriculumTopic, blank=True, related_name="cohorts", verbose_name="curriculum topics"
     )
-
-    objects = CohortQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on"]

@@ -1,8 +1,7 @@
 """The improvement work: projects, aims, driver diagrams, measures, data points and PDSA cycles.
 
 This app knows nothing of cohorts or coaching. Coaches see projects through
-their assignments, which live in `coaching`; the visibility rules here are
-given the ids that coaching computed.
+their assignments, which live in `coaching` (see `projects.permissions`).
 """
 
 from decimal import Decimal
@@ -54,25 +53,6 @@ class ProjectStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user, *, coached_project_ids=()) -> "ProjectQuerySet":
-        """Projects a user may see.
-
-        Programme leads see all; QI leads their directorates'; sponsors and team
-        members their own; coaches the ids that `coaching` passes in.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_programme_lead:
-            return self.all()
-        return self.filter(
-            Q(sponsor=user)
-            | Q(memberships__person=user)
-            | Q(directorate__qi_leads=user)
-            | Q(pk__in=list(coached_project_ids))
-        ).distinct()
-
-
 class Project(models.Model):
     """A QI project in a directorate, with an aim, a sponsor and a team."""
 
@@ -93,8 +73,6 @@ class Project(models.Model):
     started_on = models.DateField("start date")
     progress_score = progress_score_field(default=Decimal("0.5"))
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

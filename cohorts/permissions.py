@@ -1,0 +1,75 @@
+"""Who may see and change cohorts, sessions, applications and attendance."""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from coachprog.permissions import Access, is_programme_lead, require
+from cohorts.models import Application, Cohort, Enrolment, Session
+
+
+def _active(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def visible_cohorts(user) -> QuerySet[Cohort]:
+    """Leads see every cohort; others those they lead, applied to, joined or facilitate."""
+    if not _active(user):
+        return Cohort.objects.none()
+    if is_programme_lead(user):
+        return Cohort.objects.all()
+    return Cohort.objects.filter(
+        Q(pk__in=Enrolment.objects.filter(participant=user).values("cohort_id"))
+        | Q(pk__in=Application.objects.filter(applicant=user).values("cohort_id"))
+        | Q(pk__in=Session.objects.filter(facilitators=user).values("cohort_id"))
+        | Q(leads=user)
+    ).distinct()
+
+
+def can_manage_cohort(user, cohort: Cohort) -> bool:
+    """Programme leads and the cohort's own leads run it."""
+    return _active(user) and (is_programme_lead(user) or cohort.leads.filter(pk=user.pk).exists())
+
+
+def cohort_access(user, cohort: Cohort) -> Access:
+    if can_manage_cohort(user, cohort):
+        return Access.WRITE
+    if visible_cohorts(user).filter(pk=cohort.pk).exists():
+        return Access.READ
+    return Access.NONE
+
+
+def get_cohort_for_user(user, pk: int, need: Access = Access.READ) -> tuple[Cohort, Access]:
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), pk=pk)
+    return cohort, require(cohort_access(user, cohort), need)
+
+
+def session_access(user, session: Session) -> Access:
+    access = cohort_access(user, session.cohort)
+    if access < Access.WRITE and _active(user) and session.facilitators.filter(pk=user.pk).exists():
+        return Access.WRITE  # facilitators take the register for their own session
+    return access
+
+
+def get_session_for_user(user, cohort_pk: int, pk: int, need: Access = Access.READ) -> tuple[Session, Access]:
+    session = get_object_or_404(
+        Session.objects.select_related("cohort__programme"), cohort_id=cohort_pk, pk=pk
+    )
+    return session, require(session_access(user, session), need)
+
+
+def application_access(user, application: Application) -> Access:
+    if can_manage_cohort(user, application.cohort):
+        return Access.WRITE
+    if _active(user) and application.applicant_id == user.pk:
+        # Applicants may edit until they submit; afterwards the lead decides.
+        return Access.WRITE if application.status == Application.Status.DRAFT else Access.READ
+    return Access.NONE
+
+
+def enrolment_access(user, enrolment: Enrolment) -> Access:
+    """Attendance follows the enrolment: the participant reads their own, the cohort's leads write."""
+    if can_manage_cohort(user, enrolment.cohort):
+        return Access.WRITE
+    if _active(user) and enrolment.participant_id == user.pk:
+        return Access.READ
+    return Access.NONE

@@ -1,0 +1,227 @@
+"""Writes for projects, teams, progress scores, driver diagrams, measures, data points and PDSA cycles."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from coachprog.accounts.models import Directorate, User
+from projects.models import (
+    PROGRESS_SCORES,
+    DataPoint,
+    DriverNode,
+    Measure,
+    PDSACycle,
+    ProgressScoreChange,
+    Project,
+    TeamMembership,
+)
+
+
+@transaction.atomic
+def project_create(
+    *,
+    title: str,
+    directorate: Directorate,
+    aim_what: str,
+    aim_how_much: str,
+    aim_by_when: date,
+    sponsor: User,
+    started_on: date,
+    created_by: User,
+    progress_score: Decimal = Decimal("0.5"),
+    status: str = Project.Status.ACTIVE,
+) -> Project:
+    """Create a project and the first entry of its progress-score history."""
+    project = Project(
+        title=title,
+        directorate=directorate,
+        aim_what=aim_what,
+        aim_how_much=aim_how_much,
+        aim_by_when=aim_by_when,
+        sponsor=sponsor,
+        started_on=started_on,
+        progress_score=progress_score,
+        status=status,
+    )
+    project.full_clean()
+    project.save()
+    ProgressScoreChange.objects.create(
+        project=project,
+        score=progress_score,
+        previous_score=None,
+        changed_by=created_by,
+        changed_at=timezone.now(),
+        reason="Project created",
+    )
+    return project
+
+
+def team_member_add(
+    *, project: Project, person: User, role: str = TeamMembership.Role.MEMBER, joined_on: date | None = None
+) -> TeamMembership:
+    membership = TeamMembership(project=project, person=person, role=role, joined_on=joined_on)
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def progress_score_change(
+    *,
+    project: Project,
+    score: Decimal,
+    changed_by: User,
+    reason: str = "",
+    changed_at: datetime | None = None,
+) -> ProgressScoreChange | None:
+    """Set the project's score and record who changed it, when and why; no entry when it is unchanged."""
+    score = Decimal(score)
+    if score not in PROGRESS_SCORES:
+        raise ValidationError({"progress_score": f"{score} is not on the 0.5–5.0 progress scale."})
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.progress_score == score:
+        return None
+    change = ProgressScoreChange.objects.create(
+        project=project,
+        score=score,
+        previous_score=project.progress_score,
+        changed_by=changed_by,
+        changed_at=changed_at or timezone.now(),
+        reason=reason,
+    )
+    project.progress_score = score
+    project.save(update_fields=["progress_score"])
+    return change
+
+
+def driver_node_add(
+    *, project: Project, kind: str, text: str, parent: DriverNode | None = None
+) -> DriverNode:
+    expected_parent = {
+        DriverNode.Kind.PRIMARY: None,
+        DriverNode.Kind.SECONDARY: DriverNode.Kind.PRIMARY,
+        DriverNode.Kind.CHANGE_IDEA: DriverNode.Kind.SECONDARY,
+    }[kind]
+    if (parent.kind if parent else None) != expected_parent or (parent and parent.project_id != project.pk):
+        raise ValidationError(
+            "A driver diagram runs aim → primary drivers → secondary drivers → change ideas; "
+            "this node does not fit there."
+        )
+    position = (project.driver_nodes.filter(parent=parent).aggregate(m=Max("position"))["m"] or 0) + 1
+    node = DriverNode(project=project, kind=kind, text=text, parent=parent, position=position)
+    node.full_clean()
+    node.save()
+    return node
+
+
+def measure_create(
+    *,
+    project: Project,
+    name: str,
+    kind: str,
+    operational_definition: str,
+    unit: str = "",
+    better_direction: str = Measure.Direction.UP,
+    target: Decimal | None = None,
+    frequency: str = Measure.Frequency.WEEKLY,
+    value_type: str = Measure.ValueType.VALUE,
+) -> Measure:
+    position = (project.measures.aggregate(m=Max("position"))["m"] or 0) + 1
+    measure = Measure(
+        project=project,
+        name=name,
+        kind=kind,
+        operational_definition=operational_definition,
+        unit=unit,
+        better_direction=better_direction,
+        target=target,
+        frequency=frequency,
+        value_type=value_type,
+        position=position,
+    )
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+def data_point_record(
+    *,
+    measure: Measure,
+    period: date,
+    recorded_by: User,
+    value: Decimal | None = None,
+    numerator: int | None = None,
+    denominator: int | None = None,
+    note: str = "",
+) -> DataPoint:
+    """Record (or correct) a measure's value for one period, in the shape the measure expects."""
+    if measure.value_type == Measure.ValueType.PROPORTION:
+        if numerator is None or denominator is None or value is not None:
+            raise ValidationError("This measure is a proportion: give a numerator and a denominator.")
+        if denominator <= 0 or not 0 <= numerator <= denominator:
+            raise ValidationError(
+                "The numerator must be between 0 and the denominator, which must be above 0."
+            )
+    elif value is None or numerator is not None or denominator is not None:
+        raise ValidationError("This measure takes a single value.")
+    point = DataPoint.objects.filter(measure=measure, period=period).first() or DataPoint(
+        measure=measure, period=period
+    )
+    point.value, point.numerator, point.denominator = value, numerator, denominator
+    point.note, point.recorded_by = note, recorded_by
+    point.full_clean()
+    point.save()
+    return point
+
+
+@transaction.atomic
+def pdsa_cycle_create(
+    *,
+    project: Project,
+    title: str,
+    change_idea: DriverNode | None = None,
+    follows: PDSACycle | None = None,
+    measures=(),
+    starts_on: date | None = None,
+    **plan: str,
+) -> PDSACycle:
+    """Plan a new PDSA cycle, numbered next in the project."""
+    if change_idea and (
+        change_idea.project_id != project.pk or change_idea.kind != DriverNode.Kind.CHANGE_IDEA
+    ):
+        raise ValidationError({"change_idea": "Choose a change idea from this project's driver diagram."})
+    if follows and follows.project_id != project.pk:
+        raise ValidationError({"follows": "A cycle can only follow a cycle of the same project."})
+    # Lock the project row so two cycles planned at once do not take the same number.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    number = (project.pdsa_cycles.aggregate(m=Max("number"))["m"] or 0) + 1
+    cycle = PDSACycle(
+        project=project,
+        number=number,
+        title=title,
+        change_idea=change_idea,
+        follows=follows,
+        starts_on=starts_on,
+        **{f"plan_{k}": v for k, v in plan.items()},
+    )
+    cycle.full_clean()
+    cycle.save()
+    cycle.measures.set(measures)
+    return cycle
+
+
+def pdsa_cycle_update(*, cycle: PDSACycle, **fields) -> PDSACycle:
+    """Record the Do, Study or Act of a cycle, or move its status on."""
+    editable = {f.name for f in PDSACycle._meta.concrete_fields} - {"id", "project", "number"}
+    unknown = set(fields) - editable
+    if unknown:
+        raise ValidationError(f"Unknown PDSA fields: {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(cycle, name, value)
+    cycle.full_clean()
+    cycle.save()
+    return cycle
