@@ -6,8 +6,12 @@ class CoachingConfig(AppConfig):
     verbose_name = "Coaching"
 
     def ready(self) -> None:
+        from coaching.panels import project_coaching_panel
         from coaching.permissions import project_grant
+        from projects.panels import register_project_panel
         from projects.permissions import register_project_grant
 
-        # Coaches see the projects they are assigned to; projects cannot import coaching.
+        # Coaches see the projects they are assigned to, and the project page shows
+        # the coaching; projects cannot import coaching, so coaching plugs in here.
         register_project_grant(project_grant)
+        register_project_panel(project_coaching_panel)

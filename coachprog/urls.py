@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from coaching import views as coaching_views
 from coachprog import views
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cohorts/", include("cohorts.urls")),
     path("projects/", include("projects.urls")),
+    path("", coaching_views.home, name="home"),
     path("", include("coaching.urls")),
 ]
 

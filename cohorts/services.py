@@ -103,6 +103,11 @@ def session_schedule(
     return session
 
 
+def session_facilitators_set(*, session: Session, facilitators) -> Session:
+    session.facilitators.set(facilitators)
+    return session
+
+
 def application_submit(
     *,
     cohort: Cohort,

@@ -34,6 +34,7 @@ def project_create(
     created_by: User,
     progress_score: Decimal = Decimal("0.5"),
     status: str = Project.Status.ACTIVE,
+    created_at: datetime | None = None,
 ) -> Project:
     """Create a project and the first entry of its progress-score history."""
     project = Project(
@@ -54,7 +55,7 @@ def project_create(
         score=progress_score,
         previous_score=None,
         changed_by=created_by,
-        changed_at=timezone.now(),
+        changed_at=created_at or timezone.now(),
         reason="Project created",
     )
     return project

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from projects import views
 
 app_name = "projects"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:project_pk>/measures/<int:pk>/", views.measure_detail, name="measure"),
+    path("<int:project_pk>/pdsa/<int:pk>/", views.pdsa_detail, name="pdsa"),
+]

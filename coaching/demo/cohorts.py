@@ -20,6 +20,7 @@ from cohorts.services import (
     cohort_set_status,
     enrolment_set_status,
     programme_create,
+    session_facilitators_set,
     session_schedule,
 )
 
@@ -175,8 +176,11 @@ class CohortsPart:
             leads=[self.lead],
         )
         sessions11 = self.schedule(cohort11, shift=shift)
-        vals = [s for s in sessions11 if s.kind == Session.Kind.ACTION_LEARNING_SET][0]
-        vals.facilitators.add(self.people["coach@example.org"], self.qilead)
+        # Experienced coaches help run the next cohort: Tom co-facilitates its first induction.
+        induction = next(s for s in sessions11 if s.kind == Session.Kind.INDUCTION)
+        session_facilitators_set(
+            session=induction, facilitators=[self.lead, self.people["coach@example.org"]]
+        )
         applicants = [
             self.person(f"{slug(n)}@example.org", n, units[i % 3]) for i, n in enumerate(APPLICANT_NAMES)
         ]

@@ -1,10 +1,11 @@
 """Demo projects with measures, 20+ data points each (with real signals), drivers and PDSA cycles."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from coaching.demo.common import (
     TEAM_NAMES,
+    local,
     monday,
     slug,
 )
@@ -72,6 +73,7 @@ class ProjectsPart:
                 sponsor=project_sponsor,
                 started_on=started,
                 created_by=self.lead,
+                created_at=local(started, time(9)),
             )
             self.projects[key] = project
             team_member_add(
