@@ -6,5 +6,16 @@ test run needs a secret key but must never borrow a real one.
 
 import os
 
+import pytest
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachprog.settings")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests render templates without running collectstatic, so no hashed manifest exists."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
