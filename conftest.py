@@ -6,10 +6,15 @@ test run needs a secret key but must never borrow a real one.
 
 import os
 
+import django
 import pytest
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachprog.settings")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+
+# pytest-django looked for the settings module before this file set it, so set Django
+# up here; test modules and conftest files can then import models at the top.
+django.setup()
 
 
 @pytest.fixture(autouse=True)

@@ -148,9 +148,9 @@ def monthly_update_draft(*, project: Project, month: date, author: User) -> Mont
     version = (
         MonthlyUpdate.objects.filter(project=project, month=month).aggregate(v=Max("version"))["v"] or 0
     ) + 1
-    update = MonthlyUpdate(
-        project=project, month=month, version=version, author=author, progress_score=project.progress_score
-    )
+    # Read the score from the database: the caller's instance may predate the latest meeting.
+    score = Project.objects.values_list("progress_score", flat=True).get(pk=project.pk)
+    update = MonthlyUpdate(project=project, month=month, version=version, author=author, progress_score=score)
     update.full_clean()
     update.save()
     return update

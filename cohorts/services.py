@@ -124,6 +124,9 @@ def application_submit(
     """Record a submitted application; the cohort must be open and the applicant available."""
     if cohort.status != Cohort.Status.OPEN:
         raise ValidationError(f"{cohort} is not open for applications.")
+    if cohort.applications_close_on and timezone.localdate() > cohort.applications_close_on:
+        closed = f"{cohort.applications_close_on:%-d %b %Y}"
+        raise ValidationError(f"Applications for {cohort} closed on {closed}.")
     if not availability_confirmed:
         raise ValidationError(
             {"availability_confirmed": "Please confirm you can attend the induction and every workshop date."}
@@ -155,6 +158,15 @@ def application_decide(
     allowed = {Application.Status.ACCEPTED, Application.Status.WAITLISTED, Application.Status.DECLINED}
     if decision not in allowed:
         raise ValidationError(f"“{decision}” is not a decision a programme lead can make.")
+    awaiting = {
+        Application.Status.SUBMITTED,
+        Application.Status.MANAGER_APPROVED,
+        Application.Status.WAITLISTED,
+    }
+    if application.status not in awaiting:
+        raise ValidationError(
+            f"This application is {application.get_status_display().lower()}; it is not awaiting a decision."
+        )
     cohort = Cohort.objects.select_for_update().get(pk=application.cohort_id)
     if decision == Application.Status.ACCEPTED:
         enrolled = cohort.enrolments.filter(status=Enrolment.Status.ENROLLED).count()

@@ -83,19 +83,20 @@ def progress_score_change(
     score = Decimal(score)
     if score not in PROGRESS_SCORES:
         raise ValidationError({"progress_score": f"{score} is not on the 0.5–5.0 progress scale."})
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if project.progress_score == score:
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    project.progress_score = score  # keep the caller's instance in step with the database
+    if locked.progress_score == score:
         return None
     change = ProgressScoreChange.objects.create(
-        project=project,
+        project=locked,
         score=score,
-        previous_score=project.progress_score,
+        previous_score=locked.progress_score,
         changed_by=changed_by,
         changed_at=changed_at or timezone.now(),
         reason=reason,
     )
-    project.progress_score = score
-    project.save(update_fields=["progress_score"])
+    locked.progress_score = score
+    locked.save(update_fields=["progress_score"])
     return change
 
 
