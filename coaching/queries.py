@@ -53,14 +53,13 @@ def with_coaching_summary(projects: QuerySet[Project], month: date | None = None
 def coach_teams(coach) -> list[Assignment]:
     """The coach's current assignments, each with its project summarised for the coach home."""
     assignments = list(
-        Assignment.objects.current()
-        .filter(coach=coach)
-        .select_related("project__directorate")
-        .order_by("project__title")
+        Assignment.objects.current().filter(coach=coach).select_related("project").order_by("project__title")
     )
     summaries = {
         p.pk: p
-        for p in with_coaching_summary(Project.objects.filter(pk__in=[a.project_id for a in assignments]))
+        for p in with_coaching_summary(
+            Project.objects.filter(pk__in=[a.project_id for a in assignments]).select_related("directorate")
+        )
     }
     for assignment in assignments:
         project = summaries[assignment.project_id]

@@ -18,6 +18,7 @@ from coaching.models import (
     CoachProfile,
     MeetingLog,
     MonthlyUpdate,
+    NextStep,
     SupervisionLog,
 )
 from coachprog.accounts.models import Directorate, User
@@ -294,3 +295,13 @@ class MonthlyUpdateFactory(DjangoModelFactory):
             rag=MonthlyUpdate.Rag.GREEN,
             ready_at=factory.LazyAttribute(lambda o: london(o.month + timedelta(days=40), time(9))),
         )
+
+
+class NextStepFactory(DjangoModelFactory):
+    class Meta:
+        model = NextStep
+
+    meeting = factory.SubFactory(MeetingLogFactory)
+    description = factory.Sequence(lambda n: f"Next step {n}")
+    owner = "Team lead"
+    due_on = factory.LazyAttribute(lambda o: o.meeting.met_on + timedelta(days=7))
