@@ -5,6 +5,7 @@ test run needs a secret key but must never borrow a real one.
 """
 
 import os
+import uuid
 
 import django
 import pytest
@@ -23,4 +24,12 @@ def _plain_static_files(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(settings):
+    """Each test sees an empty cache, even on the shared Redis that CI uses (login rate limits live there)."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
     }

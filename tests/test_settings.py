@@ -1,0 +1,247 @@
+"""coachprog/settings.py: defaults, parsing of each variable, and refusal of bad values.
+
+Settings are read once, at import, so every case imports them in a fresh Python
+process whose environment holds PATH, HOME and the case's variables only: nothing
+leaks in from the test run (DATABASE_URL, REDIS_URL, SECRET_KEY) or from a
+developer's .env, which the child is told not to read.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+STRONG_KEY = "test-only-" + "k" * 50
+
+# settings.py reads BASE_DIR/.env; the child replaces django-environ's reader with a
+# no-op first, so a developer's .env cannot change the outcome of these tests.
+_PRELUDE = """
+import json, os
+import environ
+environ.Env.read_env = classmethod(lambda cls, *args, **kwargs: None)
+os.environ["DJANGO_SETTINGS_MODULE"] = "coachprog.settings"
+from django.conf import settings
+"""
+
+_DUMP = """
+database = settings.DATABASES["default"]
+cache = settings.CACHES["default"]
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "uses_development_key": settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY,
+    "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
+    "CSRF_TRUSTED_ORIGINS": settings.CSRF_TRUSTED_ORIGINS,
+    "database": {key: database.get(key) for key in (
+        "ENGINE", "NAME", "USER", "HOST", "PORT", "OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"
+    )},
+    "cache": {"BACKEND": cache["BACKEND"], "LOCATION": cache.get("LOCATION", "")},
+    "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
+    "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    "email": {key: getattr(settings, key) for key in (
+        "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_USE_TLS", "EMAIL_USE_SSL"
+    )},
+    "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+    "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
+    "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
+    "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+    "SECURE_PROXY_SSL_HEADER": getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
+    "X_FRAME_OPTIONS": settings.X_FRAME_OPTIONS,
+    "staticfiles_backend": settings.STORAGES["staticfiles"]["BACKEND"],
+}, default=str))
+"""
+
+
+def _run_settings(environment: dict[str, str]) -> subprocess.CompletedProcess:
+    child_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")} | environment
+    return subprocess.run(
+        [sys.executable, "-c", _PRELUDE + _DUMP],
+        cwd=BASE_DIR,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def load_settings(**environment: str) -> dict:
+    """The settings a fresh process computes from exactly this environment."""
+    result = _run_settings(environment)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def settings_error(**environment: str) -> str:
+    """The ImproperlyConfigured message a fresh process stops with, from this environment."""
+    result = _run_settings(environment)
+    assert result.returncode != 0, f"settings loaded, but should have refused: {result.stdout}"
+    match = re.search(r"^django\.core\.exceptions\.ImproperlyConfigured: (.*)$", result.stderr, re.MULTILINE)
+    assert match, result.stderr
+    return match.group(1)
+
+
+def production(**environment: str) -> dict[str, str]:
+    """A minimal production environment: DEBUG unset, a strong key, plus these variables."""
+    return {"SECRET_KEY": STRONG_KEY} | environment
+
+
+def test_settings_with_only_debug_run_locally_without_services():
+    loaded = load_settings(DEBUG="true")
+
+    assert loaded["DEBUG"] is True
+    assert loaded["uses_development_key"] is True
+    assert loaded["database"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert loaded["database"]["NAME"] == str(BASE_DIR / "db.sqlite3")
+    assert loaded["CELERY_TASK_ALWAYS_EAGER"] is True
+    assert loaded["CELERY_BROKER_URL"] == "memory://"
+    assert loaded["email"]["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert loaded["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert loaded["SESSION_COOKIE_SECURE"] is False
+    assert loaded["SECURE_HSTS_SECONDS"] == 0
+
+
+def test_settings_without_secret_key_in_production_refuse_to_start():
+    message = settings_error()
+
+    assert message.startswith("SECRET_KEY is not set.")
+
+
+@pytest.mark.parametrize(
+    "weak_key",
+    ["short-key", "insecure-development-key-do-not-use-in-production", "django-insecure-" + "x" * 50],
+)
+def test_settings_with_weak_secret_key_in_production_refuse_to_start(weak_key):
+    message = settings_error(SECRET_KEY=weak_key)
+
+    assert message == "SECRET_KEY is too weak for production: use 50 or more random characters."
+
+
+def test_settings_with_unclear_debug_refuse_to_start():
+    message = settings_error(DEBUG="maybe")
+
+    assert message == "DEBUG must be true or false, not 'maybe'."
+
+
+def test_settings_production_defaults_are_secure():
+    loaded = load_settings(**production())
+
+    assert loaded["DEBUG"] is False
+    assert loaded["uses_development_key"] is False
+    assert loaded["SESSION_COOKIE_SECURE"] is True
+    assert loaded["CSRF_COOKIE_SECURE"] is True
+    assert loaded["SECURE_HSTS_SECONDS"] == 365 * 24 * 60 * 60
+    assert loaded["X_FRAME_OPTIONS"] == "DENY"
+    assert loaded["SECURE_SSL_REDIRECT"] is False  # the proxy in front redirects
+    assert loaded["SECURE_PROXY_SSL_HEADER"] is None
+    assert loaded["staticfiles_backend"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_settings_behind_proxy_trust_forwarded_proto():
+    loaded = load_settings(**production(BEHIND_PROXY="true", SECURE_SSL_REDIRECT="true"))
+
+    assert loaded["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert loaded["SECURE_SSL_REDIRECT"] is True
+
+
+def test_settings_with_unclear_behind_proxy_refuse_to_start():
+    message = settings_error(**production(BEHIND_PROXY="maybe"))
+
+    assert message == "BEHIND_PROXY must be true or false, not 'maybe'."
+
+
+def test_settings_postgres_database_url_configures_postgresql():
+    loaded = load_settings(**production(DATABASE_URL="postgres://u:p@h:5432/d"))
+
+    assert loaded["database"] == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "d",
+        "USER": "u",
+        "HOST": "h",
+        "PORT": 5432,
+        "OPTIONS": {"connect_timeout": 5},
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def test_settings_redis_url_configures_broker_and_cache():
+    loaded = load_settings(**production(REDIS_URL="redis://h:6379/1"))
+
+    assert loaded["CELERY_BROKER_URL"] == "redis://h:6379/1"
+    assert loaded["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert loaded["cache"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://h:6379/1",
+    }
+
+
+def test_settings_with_non_redis_url_refuse_to_start():
+    message = settings_error(**production(REDIS_URL="http://x"))
+
+    assert message == "REDIS_URL must be a redis:// URL, not 'http://x'."
+
+
+def test_settings_with_unix_socket_redis_url_refuse_to_start():
+    message = settings_error(**production(REDIS_URL="unix:///run/redis.sock"))
+
+    assert message == "REDIS_URL must be a redis:// URL, not 'unix:///run/redis.sock'."
+
+
+def test_settings_smtp_tls_email_url_configures_smtp():
+    loaded = load_settings(**production(EMAIL_URL="smtp+tls://user:pw@mail.example.org:587"))
+
+    assert loaded["email"] == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.example.org",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "user",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+    }
+
+
+def test_settings_smtp_email_url_with_tls_option_uses_tls():
+    loaded = load_settings(**production(EMAIL_URL="smtp://user:pw@mail.example.org:587/?tls=True"))
+
+    assert loaded["email"]["EMAIL_USE_TLS"] is True
+
+
+def test_settings_allowed_hosts_default_to_local_names():
+    loaded = load_settings(**production())
+
+    assert loaded["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]", "testserver"]
+
+
+def test_settings_allowed_hosts_parse_comma_separated_list():
+    loaded = load_settings(**production(ALLOWED_HOSTS="coachprog.example.nhs.uk,127.0.0.1"))
+
+    assert loaded["ALLOWED_HOSTS"] == ["coachprog.example.nhs.uk", "127.0.0.1"]
+
+
+def test_settings_allowed_hosts_ignore_spaces_after_commas():
+    loaded = load_settings(**production(ALLOWED_HOSTS="a.example.org, b.example.org"))
+
+    assert loaded["ALLOWED_HOSTS"] == ["a.example.org", "b.example.org"]
+
+
+def test_settings_load_with_every_example_value_from_env_example():
+    lines = (BASE_DIR / ".env.example").read_text().splitlines()
+    examples = dict(
+        match.groups() for line in lines if (match := re.match(r"^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$", line))
+    )
+    environment = {name: value for name, value in examples.items() if value} | {
+        "DEBUG": "false",
+        "SECRET_KEY": STRONG_KEY,
+    }
+
+    loaded = load_settings(**environment)
+
+    assert loaded["database"]["ENGINE"] == "django.db.backends.postgresql"
+    assert loaded["CELERY_BROKER_URL"] == examples["REDIS_URL"]
+    assert loaded["email"]["EMAIL_USE_TLS"] is True
+    assert loaded["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
