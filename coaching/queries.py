@@ -26,6 +26,13 @@ def meeting_cadence(last_met_on: date | None, today: date | None = None) -> tupl
     return days, "success"
 
 
+def annotate_cadence(projects: list[Project], today: date | None = None) -> list[Project]:
+    """Set `days_since_meeting` and `cadence_colour` on projects from `with_coaching_summary`."""
+    for project in projects:
+        project.days_since_meeting, project.cadence_colour = meeting_cadence(project.last_met_on, today)
+    return projects
+
+
 def with_coaching_summary(projects: QuerySet[Project], month: date | None = None) -> QuerySet[Project]:
     """Annotate projects with their last meeting, open next steps and this month's update status."""
     month = (month or timezone.localdate()).replace(day=1)

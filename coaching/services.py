@@ -24,10 +24,15 @@ from projects.services import progress_score_change
 
 
 def coach_profile_set(
-    *, coach: User, hours_per_week: Decimal = Decimal("4.0"), supervisor: User | None = None
+    *,
+    coach: User,
+    hours_per_week: Decimal = Decimal("4.0"),
+    supervisor: User | None = None,
+    is_active: bool = True,
 ) -> CoachProfile:
+    """Create or update a coach's profile; an inactive coach keeps their history but takes no teams."""
     profile = CoachProfile.objects.filter(coach=coach).first() or CoachProfile(coach=coach)
-    profile.hours_per_week, profile.supervisor = hours_per_week, supervisor
+    profile.hours_per_week, profile.supervisor, profile.is_active = hours_per_week, supervisor, is_active
     profile.full_clean()
     profile.save()
     return profile
@@ -38,8 +43,11 @@ def assignment_start(
     *, coach: User, project: Project, starts_on: date, assigned_by: User, role: str = Assignment.Role.LEAD
 ) -> Assignment:
     """Assign a coach to a team; a coach needs a profile, and each role holds one open assignment."""
-    if not CoachProfile.objects.filter(coach=coach).exists():
+    profile = CoachProfile.objects.filter(coach=coach).first()
+    if profile is None:
         raise ValidationError({"coach": f"{coach} has no coach profile yet; add one before assigning teams."})
+    if not profile.is_active:
+        raise ValidationError({"coach": f"{coach} is not coaching at the moment, so cannot take a team."})
     assignment = Assignment(
         coach=coach, project=project, role=role, starts_on=starts_on, assigned_by=assigned_by
     )

@@ -18,9 +18,9 @@ from coaching.permissions import (
     visible_supervision_logs,
 )
 from coaching.queries import (
+    annotate_cadence,
     coach_teams,
     coaches_overview,
-    meeting_cadence,
     upcoming_sessions_for,
     with_coaching_summary,
 )
@@ -52,8 +52,8 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
     cohorts = (
         Cohort.objects.select_related("programme")
         .annotate(
-            enrolled=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED), distinct=True
+            participants=Count(
+                "enrolments", filter=~Q(enrolments__status=Enrolment.Status.WITHDRAWN), distinct=True
             ),
             completed=Count(
                 "enrolments", filter=Q(enrolments__status=Enrolment.Status.COMPLETED), distinct=True
@@ -67,8 +67,7 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
             Project.objects.filter(status=Project.Status.ACTIVE).select_related("directorate", "sponsor")
         ).order_by("title")
     )
-    for project in projects:
-        project.days_since_meeting, project.cadence_colour = meeting_cadence(project.last_met_on, today)
+    annotate_cadence(projects, today)
     attention = sorted(
         (p for p in projects if not p.current_assignments or p.cadence_colour in {"danger", "secondary"}),
         key=lambda p: -(p.days_since_meeting or 10_000),
@@ -119,7 +118,7 @@ def qi_lead_home(request: HttpRequest) -> HttpResponse:
     """A QI lead's start page: supervisees and the projects in their directorates."""
     _require_role(request, Role.QI_LEAD)
     user = request.user
-    supervisees = coaches_overview(CoachProfile.objects.filter(supervisor=user)).order_by(
+    supervisees = coaches_overview(CoachProfile.objects.filter(supervisor=user, is_active=True)).order_by(
         "coach__display_name"
     )
     projects = list(
@@ -129,8 +128,7 @@ def qi_lead_home(request: HttpRequest) -> HttpResponse:
             )
         ).order_by("directorate__name", "title")
     )
-    for project in projects:
-        project.days_since_meeting, project.cadence_colour = meeting_cadence(project.last_met_on)
+    annotate_cadence(projects)
     return render(
         request,
         "coaching/qi_lead_home.html",

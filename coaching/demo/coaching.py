@@ -55,6 +55,9 @@ class CoachingPart:
                     ends_on=started - timedelta(days=1),
                     reason="Moved to a new role in another trust",
                 )
+                coach_profile_set(
+                    coach=former, hours_per_week=Decimal("3.5"), supervisor=self.qilead, is_active=False
+                )
             assignment_start(coach=project_coach, project=project, starts_on=started, assigned_by=self.lead)
             team = list(project.team.all())
             last = self.today - timedelta(days=last_ago)

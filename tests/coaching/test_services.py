@@ -10,6 +10,7 @@ from coaching.models import Assignment, MeetingLog, MonthlyUpdate
 from coaching.services import (
     assignment_end,
     assignment_start,
+    coach_profile_set,
     meeting_log_create,
     monthly_update_draft,
     monthly_update_edit,
@@ -282,3 +283,17 @@ def test_monthly_update_draft_takes_the_score_set_by_the_latest_meeting():
     update = monthly_update_draft(project=project, month=TODAY, author=assignment.coach)
 
     assert update.progress_score == Decimal("3.0")
+
+
+def test_assignment_start_refuses_a_coach_who_is_not_coaching_any_more():
+    coach = UserFactory(display_name="Grace Ibe")
+    coach_profile_set(coach=coach, is_active=False)
+
+    with pytest.raises(ValidationError) as error:
+        assignment_start(
+            coach=coach, project=ProjectFactory(), starts_on=date(2025, 1, 6), assigned_by=UserFactory()
+        )
+
+    assert error.value.message_dict == {
+        "coach": ["Grace Ibe is not coaching at the moment, so cannot take a team."]
+    }
