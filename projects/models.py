@@ -198,6 +198,14 @@ class Measure(models.Model):
         VALUE = "value", "A value"
         PROPORTION = "proportion", "A proportion (numerator / denominator)"
 
+    class Chart(models.TextChoices):
+        RUN = "run", "Run chart (median)"
+        SPC = "spc", "SPC chart (XmR, or P chart for a proportion)"
+
+    class RunRules(models.TextChoices):
+        ANHOEJ = "anhoej", "Anhøj rules (recommended)"
+        IHI = "ihi", "IHI run-chart rules"
+
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="measures")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -209,6 +217,18 @@ class Measure(models.Model):
     target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
     value_type = models.CharField(max_length=20, choices=ValueType.choices, default=ValueType.VALUE)
+    chart = models.CharField(max_length=10, choices=Chart.choices, default=Chart.RUN)
+    run_rules = models.CharField(
+        "run-chart rules", max_length=10, choices=RunRules.choices, default=RunRules.ANHOEJ
+    )
+    # A frozen baseline: the centre line (and limits) come from the first N points only.
+    # Only ever set by a person, with who, when and why recorded.
+    baseline_points = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_reason = models.CharField(max_length=300, blank=True)
+    baseline_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    baseline_set_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -224,6 +244,15 @@ class Measure(models.Model):
             models.CheckConstraint(
                 condition=Q(value_type__in=["value", "proportion"]), name="measure_value_type_valid"
             ),
+            models.CheckConstraint(condition=Q(chart__in=["run", "spc"]), name="measure_chart_valid"),
+            models.CheckConstraint(
+                condition=Q(run_rules__in=["anhoej", "ihi"]), name="measure_run_rules_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_points__isnull=True)
+                | (Q(baseline_points__gte=1) & Q(baseline_set_by__isnull=False) & ~Q(baseline_reason="")),
+                name="measure_baseline_is_recorded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +260,45 @@ class Measure(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:measure", args=[self.project_id, self.pk])
+
+
+class MeasurePhase(models.Model):
+    """A recalculation (rebase): from this period on, the chart's centre line and limits start afresh.
+
+    Never made automatically: a person chooses the point and records why.
+    """
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="phases")
+    starts_on = models.DateField(help_text="The first period of the new phase.")
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "starts_on"], name="measure_phase_once_per_period"),
+            models.CheckConstraint(condition=~Q(reason=""), name="measure_phase_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: new phase from {self.starts_on:%-d %b %Y}"
+
+
+class ChartNote(models.Model):
+    """A free-text note shown on a measure's chart at a date (e.g. "new rota started")."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="chart_notes")
+    on = models.DateField("date")
+    text = models.CharField(max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure", "on"]
+
+    def __str__(self) -> str:
+        return f"{self.on:%-d %b %Y}: {self.text}"
 
 
 class DataPoint(models.Model):

@@ -11,9 +11,11 @@ from django.utils import timezone
 from coachprog.accounts.models import Directorate, User
 from projects.models import (
     PROGRESS_SCORES,
+    ChartNote,
     DataPoint,
     DriverNode,
     Measure,
+    MeasurePhase,
     PDSACycle,
     ProgressScoreChange,
     Project,
@@ -131,6 +133,8 @@ def measure_create(
     target: Decimal | None = None,
     frequency: str = Measure.Frequency.WEEKLY,
     value_type: str = Measure.ValueType.VALUE,
+    chart: str = Measure.Chart.RUN,
+    run_rules: str = Measure.RunRules.ANHOEJ,
 ) -> Measure:
     position = (project.measures.aggregate(m=Max("position"))["m"] or 0) + 1
     measure = Measure(
@@ -143,11 +147,64 @@ def measure_create(
         target=target,
         frequency=frequency,
         value_type=value_type,
+        chart=chart,
+        run_rules=run_rules,
         position=position,
     )
     measure.full_clean()
     measure.save()
     return measure
+
+
+def measure_baseline_freeze(*, measure: Measure, points: int, reason: str, set_by: User) -> Measure:
+    """Freeze the centre line (and limits) on the first `points` points; a person's decision, recorded."""
+    available = measure.data_points.count()
+    if not 1 <= points <= available:
+        raise ValidationError(
+            {"baseline_points": f"Choose between 1 and {available} points for the baseline."}
+        )
+    if not reason.strip():
+        raise ValidationError({"baseline_reason": "Say why the baseline is frozen here."})
+    measure.baseline_points, measure.baseline_reason = points, reason.strip()
+    measure.baseline_set_by, measure.baseline_set_at = set_by, timezone.now()
+    measure.full_clean()
+    measure.save(update_fields=["baseline_points", "baseline_reason", "baseline_set_by", "baseline_set_at"])
+    return measure
+
+
+def measure_baseline_clear(*, measure: Measure) -> Measure:
+    """Go back to a centre line calculated from every point."""
+    measure.baseline_points, measure.baseline_reason = None, ""
+    measure.baseline_set_by, measure.baseline_set_at = None, None
+    measure.save(update_fields=["baseline_points", "baseline_reason", "baseline_set_by", "baseline_set_at"])
+    return measure
+
+
+def measure_phase_add(*, measure: Measure, starts_on: date, reason: str, created_by: User) -> MeasurePhase:
+    """Recalculate the chart from a chosen period (a rebase), with the reason recorded."""
+    if not measure.data_points.filter(period=starts_on).exists():
+        raise ValidationError({"starts_on": "A new phase starts at one of the measure's data points."})
+    if not measure.data_points.filter(period__lt=starts_on).exists():
+        raise ValidationError(
+            {"starts_on": "The first data point already starts the chart; choose a later one."}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the chart is recalculated from here."})
+    phase = MeasurePhase(measure=measure, starts_on=starts_on, reason=reason.strip(), created_by=created_by)
+    phase.full_clean()
+    phase.save()
+    return phase
+
+
+def measure_phase_remove(*, phase: MeasurePhase) -> None:
+    phase.delete()
+
+
+def chart_note_add(*, measure: Measure, on: date, text: str, created_by: User) -> ChartNote:
+    note = ChartNote(measure=measure, on=on, text=text.strip(), created_by=created_by)
+    note.full_clean()
+    note.save()
+    return note
 
 
 def data_point_record(

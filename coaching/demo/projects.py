@@ -11,8 +11,10 @@ from coaching.demo.common import (
 )
 from projects.models import DriverNode, Measure, Project, TeamMembership
 from projects.services import (
+    chart_note_add,
     data_point_record,
     driver_node_add,
+    measure_baseline_freeze,
     measure_create,
     pdsa_cycle_create,
     pdsa_cycle_update,
@@ -135,6 +137,7 @@ class ProjectsPart:
             value_type=Measure.ValueType.PROPORTION,
         )
         weeks = [this_week - timedelta(weeks=26 - i) for i in range(26)]
+        self.discharge_measure = measure
         values = []
         for i in range(26):
             den = self.rng.randint(28, 40)
@@ -153,6 +156,13 @@ class ProjectsPart:
             better_direction=Measure.Direction.DOWN,
         )
         self.series(balancing, weeks, [round(25 + self.rng.uniform(-4, 4)) for _ in range(26)])
+        # The team froze its baseline before testing changes, and noted a staffing change.
+        measure_baseline_freeze(
+            measure=measure, points=12, reason="Baseline before the first PDSA cycle", set_by=self.lead
+        )
+        chart_note_add(
+            measure=measure, on=weeks[8], text="Two locum doctors on the ward", created_by=self.lead
+        )
         first = pdsa_cycle_create(
             project=project,
             title="Checklist on one ward round",
@@ -273,6 +283,7 @@ class ProjectsPart:
                 "Restraint, seclusion and rapid tranquillisation incidents on Datix in the week, "
                 "divided by occupied bed days, times 1,000."
             ),
+            chart=Measure.Chart.SPC,
             unit="per 1,000 bed days",
             better_direction=Measure.Direction.DOWN,
         )
@@ -309,6 +320,7 @@ class ProjectsPart:
             target=Decimal("0.85"),
             frequency=Measure.Frequency.MONTHLY,
             value_type=Measure.ValueType.PROPORTION,
+            chart=Measure.Chart.SPC,
         )
         month = self.today.replace(day=1)
         months = []
