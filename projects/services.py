@@ -1,5 +1,7 @@
 """Writes for projects, teams, progress scores, driver diagrams, measures, data points and PDSA cycles."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from coachprog.accounts.models import Directorate, User
+from projects.imports import ImportRow
 from projects.models import (
     PROGRESS_SCORES,
     ChartNote,
@@ -207,6 +210,20 @@ def chart_note_add(*, measure: Measure, on: date, text: str, created_by: User) -
     return note
 
 
+def _check_data_shape(
+    measure: Measure, value: Decimal | None, numerator: int | None, denominator: int | None
+) -> None:
+    if measure.value_type == Measure.ValueType.PROPORTION:
+        if numerator is None or denominator is None or value is not None:
+            raise ValidationError("This measure is a proportion: give a numerator and a denominator.")
+        if denominator <= 0 or not 0 <= numerator <= denominator:
+            raise ValidationError(
+                "The numerator must be between 0 and the denominator, which must be above 0."
+            )
+    elif value is None or numerator is not None or denominator is not None:
+        raise ValidationError("This measure takes a single value.")
+
+
 def data_point_record(
     *,
     measure: Measure,
@@ -218,15 +235,7 @@ def data_point_record(
     note: str = "",
 ) -> DataPoint:
     """Record (or correct) a measure's value for one period, in the shape the measure expects."""
-    if measure.value_type == Measure.ValueType.PROPORTION:
-        if numerator is None or denominator is None or value is not None:
-            raise ValidationError("This measure is a proportion: give a numerator and a denominator.")
-        if denominator <= 0 or not 0 <= numerator <= denominator:
-            raise ValidationError(
-                "The numerator must be between 0 and the denominator, which must be above 0."
-            )
-    elif value is None or numerator is not None or denominator is not None:
-        raise ValidationError("This measure takes a single value.")
+    _check_data_shape(measure, value, numerator, denominator)
     point = DataPoint.objects.filter(measure=measure, period=period).first() or DataPoint(
         measure=measure, period=period
     )
@@ -235,6 +244,38 @@ def data_point_record(
     point.full_clean()
     point.save()
     return point
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+
+
+@transaction.atomic
+def data_points_import(*, measure: Measure, rows: Sequence[ImportRow], recorded_by: User) -> ImportSummary:
+    """Store many periods at once, all or nothing: any bad row stores none and names the row."""
+    periods = [row.period for row in rows]
+    existing = {p.period: p for p in DataPoint.objects.filter(measure=measure, period__in=periods)}
+    now = timezone.now()
+    to_create, to_update, errors = [], [], []
+    for row in rows:
+        point = existing.get(row.period) or DataPoint(measure=measure, period=row.period)
+        point.value, point.numerator, point.denominator = row.value, row.numerator, row.denominator
+        point.note, point.recorded_by, point.recorded_at = row.note, recorded_by, now
+        try:
+            _check_data_shape(measure, row.value, row.numerator, row.denominator)
+            point.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors.append(f"Row {row.line}: {' '.join(error.messages)}")
+            continue
+        (to_update if point.pk else to_create).append(point)
+    if errors:
+        raise ValidationError(errors)
+    DataPoint.objects.bulk_create(to_create, batch_size=500)
+    fields = ["value", "numerator", "denominator", "note", "recorded_by", "recorded_at"]
+    DataPoint.objects.bulk_update(to_update, fields, batch_size=500)
+    return ImportSummary(created=len(to_create), updated=len(to_update))
 
 
 @transaction.atomic

@@ -1,0 +1,298 @@
+"""Importing many periods of data: read and check every row first, then store all or nothing."""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from openpyxl import Workbook, load_workbook
+
+from coachprog.accounts.services import programme_lead_add
+from projects.imports import ImportFileError, ImportRow, read_text, read_upload
+from projects.models import DataPoint, Measure
+from projects.services import data_points_import
+from tests.factories import DataPointFactory, MeasureFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead_client(client):
+    lead = UserFactory()
+    programme_lead_add(user=lead)
+    client.force_login(lead)
+    return client
+
+
+def _weeks(n: int, start: date = date(2025, 1, 6)) -> list[str]:
+    return [date.fromordinal(start.toordinal() + 7 * i).isoformat() for i in range(n)]
+
+
+def test_read_text_takes_values_in_several_date_styles():
+    measure = MeasureFactory()
+
+    result = read_text(
+        measure, 'Week starting,Value,Note\n2025-03-03,12\n10/03/2025,13.5,new rota\n17 Mar 2025,"1,200"\n'
+    )
+
+    assert result.errors == []
+    assert [(r.line, r.period, r.value, r.note) for r in result.rows] == [
+        (2, date(2025, 3, 3), Decimal("12"), ""),
+        (3, date(2025, 3, 10), Decimal("13.5"), "new rota"),
+        (4, date(2025, 3, 17), Decimal("1200"), ""),
+    ]
+
+
+def test_read_text_accepts_tab_separated_rows_pasted_from_a_spreadsheet():
+    measure = MeasureFactory(value_type=Measure.ValueType.PROPORTION, frequency=Measure.Frequency.MONTHLY)
+
+    result = read_text(measure, "Month\tNumerator\tDenominator\nMar 2025\t30\t40\nApr 2025\t35\t41\n")
+
+    assert result.errors == []
+    assert [(r.period, r.numerator, r.denominator) for r in result.rows] == [
+        (date(2025, 3, 1), 30, 40),
+        (date(2025, 4, 1), 35, 41),
+    ]
+
+
+def test_read_text_names_every_bad_row_and_why():
+    measure = MeasureFactory()
+    text = "period,value\n2025-03-03,12\nsoon,13\n2025-03-17,lots\n2025-03-03,14\n2025-03-31,1.23456\n"
+
+    result = read_text(measure, text)
+
+    assert [str(e) for e in result.errors] == [
+        "Row 3: “soon” is not a date (use e.g. 2025-03-03 or 3 Mar 2025).",
+        "Row 4: the value “lots” is not a number.",
+        "Row 5: 3 Mar 2025 is already on row 2.",
+        "Row 6: the value has more than 4 decimal places.",
+    ]
+    assert [r.line for r in result.rows] == [2]
+    assert not result.ok
+
+
+def test_read_text_checks_proportions():
+    measure = MeasureFactory(value_type=Measure.ValueType.PROPORTION)
+
+    result = read_text(
+        measure, "period,numerator,denominator\n2025-03-03,5,0\n2025-03-10,9,8\n2025-03-17,-1,8\n"
+    )
+
+    assert [str(e) for e in result.errors] == [
+        "Row 2: the denominator must be above 0.",
+        "Row 3: the numerator (9) is larger than the denominator (8).",
+        "Row 4: the numerator “-1” is not a whole number of 0 or more.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "There is nothing to import."),
+        (
+            "when,how many\n2025-03-03,4\n",
+            "The first row must name the columns (period, value, note (optional)); missing: period, value.",
+        ),
+        ("period,value\n", "The file has a header but no data rows."),
+    ],
+)
+def test_read_text_refuses_unreadable_input_with_a_reason(text, message):
+    with pytest.raises(ImportFileError) as error:
+        read_text(MeasureFactory(), text)
+
+    assert str(error.value) == message
+
+
+def test_read_upload_reads_the_first_sheet_of_an_excel_file():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Period", "Value"])
+    sheet.append([date(2025, 3, 3), 12])
+    sheet.append(["10 Mar 2025", 13.25])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = read_upload(MeasureFactory(), "data.xlsx", buffer.getvalue())
+
+    assert [(r.period, r.value) for r in result.rows] == [
+        (date(2025, 3, 3), Decimal("12")),
+        (date(2025, 3, 10), Decimal("13.25")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("data.pdf", b"%PDF", "Upload a .csv or an Excel .xlsx file."),
+        ("data.xlsx", b"not a workbook", "The file could not be read as an Excel workbook (.xlsx)."),
+        (
+            "data.csv",
+            "period,value\n2025-03-03,1\n".encode("utf-16"),
+            "The file is not UTF-8 text; save it from Excel as “CSV UTF-8”.",
+        ),
+        ("data.csv", b"x" * (2 * 1024 * 1024 + 1), "The file is larger than 2 MB."),
+    ],
+)
+def test_read_upload_refuses_files_it_cannot_read(name, content, message):
+    with pytest.raises(ImportFileError) as error:
+        read_upload(MeasureFactory(), name, content)
+
+    assert str(error.value) == message
+
+
+def test_import_stores_new_periods_and_corrects_existing_ones():
+    measure = MeasureFactory()
+    DataPointFactory(measure=measure, period=date(2025, 3, 3), value=Decimal("99"))
+    rows = read_text(measure, "period,value\n2025-03-03,12\n2025-03-10,13\n").rows
+
+    summary = data_points_import(measure=measure, rows=rows, recorded_by=UserFactory())
+
+    assert (summary.created, summary.updated) == (1, 1)
+    assert list(measure.data_points.order_by("period").values_list("period", "value")) == [
+        (date(2025, 3, 3), Decimal("12")),
+        (date(2025, 3, 10), Decimal("13")),
+    ]
+
+
+def test_import_with_one_bad_row_among_500_stores_nothing():
+    measure = MeasureFactory(value_type=Measure.ValueType.PROPORTION)
+    rows = [
+        ImportRow(line=i + 2, period=date.fromisoformat(p), numerator=3, denominator=4)
+        for i, p in enumerate(_weeks(500))
+    ]
+    rows[321] = ImportRow(
+        line=323, period=rows[321].period, value=Decimal("7")
+    )  # a plain value on a proportion
+
+    with pytest.raises(ValidationError) as error:
+        data_points_import(measure=measure, rows=rows, recorded_by=UserFactory())
+
+    assert error.value.messages == [
+        "Row 323: This measure is a proportion: give a numerator and a denominator."
+    ]
+    assert DataPoint.objects.filter(measure=measure).count() == 0
+
+
+def test_import_page_previews_a_500_row_file_with_one_bad_row_and_stores_nothing(lead_client):
+    measure = MeasureFactory()
+    lines = [f"{p},{i}" for i, p in enumerate(_weeks(500))]
+    lines[250] = f"{_weeks(500)[250]},n/a"
+    upload = io.BytesIO(("period,value\n" + "\n".join(lines)).encode())
+    upload.name = "weekly.csv"
+    url = f"/projects/{measure.project_id}/measures/{measure.pk}/data/import/"
+
+    response = lead_client.post(url, {"file": upload, "preview": "1"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1 row cannot be imported" in page
+    assert "Row 252: the value “n/a” is not a number." in page
+    assert 'name="confirm"' not in page
+    assert DataPoint.objects.filter(measure=measure).count() == 0
+
+
+def test_import_page_preview_then_confirm_stores_the_rows(lead_client):
+    measure = MeasureFactory()
+    url = f"/projects/{measure.project_id}/measures/{measure.pk}/data/import/"
+
+    preview = lead_client.post(url, {"text": "period\tvalue\n2025-03-03\t4\n2025-03-10\t5\n", "preview": "1"})
+    signed = preview.context["signed_rows"]
+    assert DataPoint.objects.filter(measure=measure).count() == 0
+
+    response = lead_client.post(url, {"rows": signed, "confirm": "1"})
+
+    assert response.status_code == 302
+    assert response["Location"] == measure.get_absolute_url()
+    assert list(measure.data_points.values_list("value", flat=True)) == [Decimal("4"), Decimal("5")]
+
+
+def test_import_page_refuses_a_tampered_preview(lead_client):
+    measure = MeasureFactory()
+    url = f"/projects/{measure.project_id}/measures/{measure.pk}/data/import/"
+    signed = lead_client.post(url, {"text": "period,value\n2025-03-03,4\n", "preview": "1"}).context[
+        "signed_rows"
+    ]
+
+    response = lead_client.post(url, {"rows": signed[:-3] + "abc", "confirm": "1"}, follow=True)
+
+    assert "That preview has expired or was changed" in response.content.decode()
+    assert DataPoint.objects.filter(measure=measure).count() == 0
+
+
+def test_export_gives_the_recorded_data_as_csv_and_excel(lead_client):
+    measure = MeasureFactory(name="Wait")
+    DataPointFactory(measure=measure, period=date(2025, 3, 3), value=Decimal("12.5"), note="=HYPERLINK(evil)")
+    base = f"/projects/{measure.project_id}/measures/{measure.pk}/data/export/"
+
+    csv_response = lead_client.get(base + "csv/")
+    xlsx_response = lead_client.get(base + "xlsx/")
+
+    assert csv_response.content.decode("utf-8-sig").splitlines() == [
+        "period,value,note",
+        "2025-03-03,12.5000,'=HYPERLINK(evil)",
+    ]
+    rows = list(load_workbook(io.BytesIO(xlsx_response.content)).active.iter_rows(values_only=True))
+    assert rows == [("period", "value", "note"), (datetime(2025, 3, 3), 12.5, "'=HYPERLINK(evil)")]
+    assert lead_client.get(base + "pdf/").status_code == 404
+
+
+def test_quick_entry_records_the_next_period_from_the_project_page(lead_client):
+    measure = MeasureFactory(value_type=Measure.ValueType.PROPORTION)
+    page = lead_client.get(f"/projects/{measure.project_id}/")
+    assert page.context["measures"][0].entry_form.initial["period"] is not None
+
+    response = lead_client.post(
+        f"/projects/{measure.project_id}/measures/{measure.pk}/data/add/",
+        {"period": "2025-03-03", "numerator": "30", "denominator": "40", "note": "new rota"},
+        follow=True,
+    )
+
+    point = measure.data_points.get()
+    assert (point.period, point.numerator, point.denominator, point.note) == (
+        date(2025, 3, 3),
+        30,
+        40,
+        "new rota",
+    )
+    assert f"Recorded 30/40 for {measure} (3 Mar 2025)." in response.content.decode()
+
+
+def test_quick_entry_explains_a_bad_value_and_stores_nothing(lead_client):
+    measure = MeasureFactory(value_type=Measure.ValueType.PROPORTION)
+
+    response = lead_client.post(
+        f"/projects/{measure.project_id}/measures/{measure.pk}/data/add/",
+        {"period": "2025-03-03", "numerator": "41", "denominator": "40"},
+        follow=True,
+    )
+
+    assert (
+        f"{measure}: Numerator: The numerator cannot be larger than the denominator."
+        in response.content.decode()
+    )
+    assert not measure.data_points.exists()
+
+
+def test_quick_entry_is_refused_to_a_sponsor_who_may_only_read(client):
+    measure = MeasureFactory()
+    client.force_login(measure.project.sponsor)
+
+    response = client.post(
+        f"/projects/{measure.project_id}/measures/{measure.pk}/data/add/",
+        {"period": "2025-03-03", "value": "4"},
+    )
+
+    assert response.status_code == 403
+    assert not measure.data_points.exists()
+
+
+def test_next_period_follows_the_measures_frequency():
+    from projects.views import next_period
+
+    weekly = MeasureFactory(frequency=Measure.Frequency.WEEKLY)
+    monthly = MeasureFactory(frequency=Measure.Frequency.MONTHLY)
+
+    assert next_period(weekly, date(2025, 3, 3)) == date(2025, 3, 10)
+    assert next_period(monthly, date(2025, 1, 1)) == date(2025, 2, 1)
+    assert next_period(monthly, date(2025, 12, 1)) == date(2026, 1, 1)
