@@ -1,4 +1,3 @@
-# Load the Celery app whenever Django starts, so @shared_task binds to it.
-from coachprog.celery import app as celery_app
-
-__all__ = ("celery_app",)
+# The Celery app lives in coachprog.celery and is imported only where tasks are defined
+# or run (`celery -A coachprog` finds it), so web requests and management commands that
+# send nothing do not pay for importing Celery at start-up.

@@ -40,22 +40,19 @@ def _list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = _bool("DEBUG", False)
 
-# Production refuses to start without a real key; only DEBUG may fall back to
-# a fixed development key, which can never be mistaken for a real one.
+# Without SECRET_KEY, a fixed development key stands in, which can never be mistaken for
+# a real one: management commands (runchart, migrate, demo_data) need no secret. The
+# processes that serve people — gunicorn and Celery — refuse to start on it unless
+# DEBUG is on (coachprog.production.require_real_secret_key).
 DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
-            "or set DEBUG=true for local development."
-        )
-    SECRET_KEY = DEVELOPMENT_SECRET_KEY
-elif not DEBUG and (
-    len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("insecure", "django-insecure", "change-me"))
+if (
+    SECRET_KEY
+    and not DEBUG
+    and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("insecure", "django-insecure", "change-me")))
 ):
     raise ImproperlyConfigured("SECRET_KEY is too weak for production: use 50 or more random characters.")
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = _list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS", [])

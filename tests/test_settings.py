@@ -105,10 +105,50 @@ def test_settings_with_only_debug_run_locally_without_services():
     assert loaded["SECURE_HSTS_SECONDS"] == 0
 
 
-def test_settings_without_secret_key_in_production_refuse_to_start():
-    message = settings_error()
+def _import_in_fresh_process(module: str, **environment: str) -> subprocess.CompletedProcess:
+    child_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")} | environment
+    code = _PRELUDE + f"import {module}\nprint('started')"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=child_env, capture_output=True, text=True, timeout=60
+    )
 
-    assert message.startswith("SECRET_KEY is not set.")
+
+@pytest.mark.parametrize("module", ["coachprog.wsgi", "coachprog.celery"])
+def test_serving_without_secret_key_in_production_refuses_to_start(module):
+    result = _import_in_fresh_process(module)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set." in result.stderr
+
+
+@pytest.mark.parametrize("module", ["coachprog.wsgi", "coachprog.celery"])
+def test_serving_with_a_real_secret_key_starts(module):
+    result = _import_in_fresh_process(module, SECRET_KEY=STRONG_KEY)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "started"
+
+
+def test_management_commands_need_no_secret_key(tmp_path):
+    series = tmp_path / "series.csv"
+    series.write_text("period,value\n1,5\n2,6\n")
+    child_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_READ_DOT_ENV": "false",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "runchart", str(series), "--rules", "spc", "--json"],
+        cwd=BASE_DIR,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["centre"] == 5.5
 
 
 @pytest.mark.parametrize(
