@@ -6,8 +6,10 @@ class CoachingConfig(AppConfig):
     verbose_name = "Coaching"
 
     def ready(self) -> None:
+        from coaching.listing import COACH_COLUMN, COACH_FILTER, COHORT_FILTER
         from coaching.panels import project_coaching_panel
         from coaching.permissions import project_grant
+        from projects.listing import register_project_list_column, register_project_list_filter
         from projects.panels import register_project_panel
         from projects.permissions import register_project_grant
 
@@ -15,3 +17,6 @@ class CoachingConfig(AppConfig):
         # the coaching; projects cannot import coaching, so coaching plugs in here.
         register_project_grant(project_grant)
         register_project_panel(project_coaching_panel)
+        register_project_list_filter(COACH_FILTER)
+        register_project_list_filter(COHORT_FILTER)
+        register_project_list_column(COACH_COLUMN)

@@ -8,19 +8,35 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from coachprog.accounts.models import Directorate
 from coachprog.exports import FORMATS as EXPORT_FORMATS
 from coachprog.exports import table_response
 from coachprog.permissions import Access
+from projects.charts import date_text, measure_chart
+from projects.forms import BaselineFreezeForm, ChartNoteForm, PhaseAddForm, chart_errors_text
 from projects.forms_data import DataImportForm, DataPointForm
 from projects.imports import ImportFileError, ImportRow, read_text, read_upload
-from projects.models import DataPoint, Measure, PDSACycle, ProgressScoreChange, Project, TeamMembership
+from projects.listing import (
+    filter_projects,
+    is_stalled,
+    project_list_columns,
+    project_list_filters,
+    stalled_cutoff,
+)
+from projects.models import (
+    DataPoint,
+    Measure,
+    MeasurePhase,
+    PDSACycle,
+    ProgressScoreChange,
+    Project,
+    TeamMembership,
+)
 from projects.panels import project_panels
 from projects.permissions import (
     get_measure_for_user,
@@ -28,32 +44,97 @@ from projects.permissions import (
     get_project_for_user,
     visible_projects,
 )
-from projects.services import data_point_record, data_points_import
+from projects.services import (
+    chart_note_add,
+    data_point_record,
+    data_points_import,
+    measure_baseline_clear,
+    measure_baseline_freeze,
+    measure_phase_add,
+    measure_phase_remove,
+)
 
 PAGE_SIZE = 25
 
 
+def _listed_projects(request: HttpRequest):
+    """The projects the user may see, filtered by the query string, with the list's columns."""
+    visible = visible_projects(request.user)
+    projects = filter_projects(visible.select_related("directorate", "sponsor"), request.GET).order_by(
+        "title"
+    )
+    filters = [
+        {
+            "name": f.name,
+            "label": f.label,
+            "choices": f.choices(request.user, visible),
+            "selected": request.GET.get(f.name, ""),
+        }
+        for f in project_list_filters()
+    ]
+    return projects, filters, project_list_columns()
+
+
+def _column_values(columns, projects: list[Project]) -> None:
+    """Attach each extra column's text to the projects shown (one query or so per column)."""
+    values = [column.values(projects) for column in columns]
+    for project in projects:
+        project.extra_columns = [column_values.get(project.pk, "") for column_values in values]
+
+
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = visible_projects(request.user).select_related("directorate", "sponsor").order_by("title")
-    directorates = Directorate.objects.filter(projects__in=visible_projects(request.user)).distinct()
-    directorate_id = request.GET.get("directorate", "")
-    if directorate_id.isdigit():
-        projects = projects.filter(directorate_id=int(directorate_id))
-    status = request.GET.get("status", "")
-    if status in Project.Status.values:
-        projects = projects.filter(status=status)
+    projects, filters, columns = _listed_projects(request)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    _column_values(columns, list(page.object_list))
+    cutoff = stalled_cutoff()
+    for project in page.object_list:
+        project.stalled = is_stalled(project, cutoff)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "projects/project_list.html",
-        {
-            "page": page,
-            "directorates": directorates,
-            "statuses": Project.Status.choices,
-            "selected_directorate": directorate_id,
-            "selected_status": status,
-        },
+        {"page": page, "filters": filters, "columns": columns, "query": query.urlencode()},
     )
+
+
+def project_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered project list as CSV or Excel, every page."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Unknown export format.")
+    projects, _, columns = _listed_projects(request)
+    projects = list(projects)
+    _column_values(columns, projects)
+    cutoff = stalled_cutoff()
+    headers = [
+        "Project",
+        "Directorate",
+        "Sponsor",
+        *[c.label for c in columns],
+        "Status",
+        "Progress score",
+        "Score since",
+        "Stalled",
+        "Aim",
+        "Start date",
+    ]
+    rows = [
+        [
+            p.title,
+            p.directorate.name,
+            str(p.sponsor),
+            *p.extra_columns,
+            p.get_status_display(),
+            p.progress_score,
+            p.score_since,
+            "yes" if is_stalled(p, cutoff) else "no",
+            p.aim_statement,
+            p.started_on,
+        ]
+        for p in projects
+    ]
+    filename = f"projects-{timezone.localdate():%Y-%m-%d}"
+    return table_response(headers=headers, rows=rows, filename=filename, fmt=fmt, sheet="Projects")
 
 
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -86,17 +167,18 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def measure_detail(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    """The measure's chart, its signals in words, the decisions about it and its data table."""
     measure, access = get_measure_for_user(request.user, project_pk, pk)
-    return render(
-        request,
-        "projects/measure_detail.html",
-        {
-            "project": measure.project,
-            "measure": measure,
-            "points": DataPoint.objects.filter(measure=measure).order_by("period"),
-            "can_edit": access >= Access.WRITE,
-        },
-    )
+    chart = measure_chart(measure)
+    context = {
+        "project": measure.project,
+        "measure": measure,
+        "chart": chart,
+        "can_edit": access >= Access.WRITE,
+    }
+    if context["can_edit"]:
+        context.update(_chart_forms(chart))
+    return render(request, "projects/measure_detail.html", context)
 
 
 def pdsa_detail(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
@@ -255,3 +337,134 @@ def data_export(request: HttpRequest, project_pk: int, pk: int, fmt: str) -> Htt
     return table_response(
         headers=headers, rows=rows, filename=slugify(f"{measure.project} {measure}")[:80], fmt=fmt
     )
+
+
+# --- Chart decisions: a frozen baseline, new phases and notes, each a person's with a reason ---------
+
+
+def _chart_forms(chart) -> dict:
+    """The measure page's small chart forms, offering only the choices the rules allow."""
+    periods = [point.period for point in chart.points]
+    starts = [row.position for row in chart.phases if row.position is not None]
+    return {
+        "baseline_form": BaselineFreezeForm(
+            prefix="baseline", point_count=len(periods), first_phase_start=min(starts, default=None)
+        ),
+        "phase_form": PhaseAddForm(
+            prefix="phase",
+            periods=periods,
+            labels=[row.label for row in chart.rows] or [date_text(p) for p in periods],
+            taken=[row.phase.starts_on for row in chart.phases],
+            baseline_points=chart.measure.baseline_points,
+        ),
+        "note_form": ChartNoteForm(prefix="note"),
+    }
+
+
+def _back_to_chart(measure: Measure) -> HttpResponse:
+    return redirect(f"{measure.get_absolute_url()}#chart-decisions")
+
+
+@require_POST
+def baseline_freeze(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
+    points = list(
+        DataPoint.objects.filter(measure=measure).values_list("period", flat=True).order_by("period")
+    )
+    first_phase = (
+        MeasurePhase.objects.filter(measure=measure, starts_on__in=points[1:]).order_by("starts_on").first()
+    )
+    form = BaselineFreezeForm(
+        request.POST,
+        prefix="baseline",
+        point_count=len(points),
+        first_phase_start=points.index(first_phase.starts_on) if first_phase else None,
+    )
+    if not form.is_valid():
+        messages.error(request, f"The baseline was not frozen. {chart_errors_text(form)}")
+        return _back_to_chart(measure)
+    try:
+        measure_baseline_freeze(
+            measure=measure,
+            points=form.cleaned_data["points"],
+            reason=form.cleaned_data["reason"],
+            set_by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, f"The baseline was not frozen. {chart_errors_text(error)}")
+    else:
+        count = measure.baseline_points
+        last = date_text(points[count - 1])
+        messages.success(request, f"Baseline frozen at the first {count} point{pluralize(count)}, to {last}.")
+    return _back_to_chart(measure)
+
+
+@require_POST
+def baseline_clear(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
+    measure_baseline_clear(measure=measure)
+    messages.success(request, "The baseline is no longer frozen: the centre line comes from every point.")
+    return _back_to_chart(measure)
+
+
+@require_POST
+def phase_add(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
+    periods = list(
+        DataPoint.objects.filter(measure=measure).values_list("period", flat=True).order_by("period")
+    )
+    form = PhaseAddForm(
+        request.POST,
+        prefix="phase",
+        periods=periods,
+        labels=[date_text(period) for period in periods],
+        taken=list(MeasurePhase.objects.filter(measure=measure).values_list("starts_on", flat=True)),
+        baseline_points=measure.baseline_points,
+    )
+    if not form.is_valid():
+        messages.error(request, f"No new phase was started. {chart_errors_text(form)}")
+        return _back_to_chart(measure)
+    try:
+        phase = measure_phase_add(
+            measure=measure,
+            starts_on=form.cleaned_data["starts_on"],
+            reason=form.cleaned_data["reason"],
+            created_by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, f"No new phase was started. {chart_errors_text(error)}")
+    else:
+        messages.success(
+            request, f"New phase from {date_text(phase.starts_on)}: the chart is recalculated from there."
+        )
+    return _back_to_chart(measure)
+
+
+@require_POST
+def phase_remove(request: HttpRequest, project_pk: int, pk: int, phase_pk: int) -> HttpResponse:
+    measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
+    phase = get_object_or_404(MeasurePhase, measure=measure, pk=phase_pk)
+    measure_phase_remove(phase=phase)
+    messages.success(request, f"The phase from {date_text(phase.starts_on)} is removed.")
+    return _back_to_chart(measure)
+
+
+@require_POST
+def note_add(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
+    form = ChartNoteForm(request.POST, prefix="note")
+    if not form.is_valid():
+        messages.error(request, f"The note was not added. {chart_errors_text(form)}")
+        return _back_to_chart(measure)
+    try:
+        note = chart_note_add(
+            measure=measure,
+            on=form.cleaned_data["on"],
+            text=form.cleaned_data["text"],
+            created_by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, f"The note was not added. {chart_errors_text(error)}")
+    else:
+        messages.success(request, f"Note added at {date_text(note.on)}.")
+    return _back_to_chart(measure)
