@@ -125,6 +125,22 @@ def driver_node_add(
     return node
 
 
+def driver_node_update(*, node: DriverNode, text: str) -> DriverNode:
+    node.text = text.strip()
+    node.full_clean()
+    node.save(update_fields=["text"])
+    return node
+
+
+def driver_node_remove(*, node: DriverNode) -> None:
+    """Remove a node; refused while it has children or PDSA cycles test it, so no history is lost."""
+    if node.children.exists():
+        raise ValidationError(f"“{node}” has drivers or change ideas under it; remove those first.")
+    if node.pdsa_cycles.exists():
+        raise ValidationError(f"PDSA cycles test “{node}”, so it stays in the diagram.")
+    node.delete()
+
+
 def measure_create(
     *,
     project: Project,
@@ -154,6 +170,35 @@ def measure_create(
         run_rules=run_rules,
         position=position,
     )
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+MEASURE_FIELDS = {
+    "name",
+    "kind",
+    "operational_definition",
+    "unit",
+    "better_direction",
+    "target",
+    "frequency",
+    "value_type",
+    "chart",
+    "run_rules",
+}
+
+
+def measure_update(*, measure: Measure, **fields) -> Measure:
+    """Change a measure's definition; its value type is fixed once it has data."""
+    unknown = set(fields) - MEASURE_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}.")
+    if fields.get("value_type", measure.value_type) != measure.value_type and measure.data_points.exists():
+        message = "This measure has data already, so it cannot switch between a value and a proportion."
+        raise ValidationError({"value_type": message})
+    for name, value in fields.items():
+        setattr(measure, name, value)
     measure.full_clean()
     measure.save()
     return measure
@@ -278,6 +323,38 @@ def data_points_import(*, measure: Measure, rows: Sequence[ImportRow], recorded_
     return ImportSummary(created=len(to_create), updated=len(to_update))
 
 
+def pdsa_cycle_errors(cycle: PDSACycle) -> dict[str, str]:
+    """The rules a cycle keeps, as messages by field (empty when it keeps them all).
+
+    The database enforces the core of these; forms call this first to name the field.
+    """
+    errors: dict[str, str] = {}
+    idea = cycle.change_idea
+    if idea and (idea.project_id != cycle.project_id or idea.kind != DriverNode.Kind.CHANGE_IDEA):
+        errors["change_idea"] = "Choose a change idea from this project's driver diagram."
+    if cycle.follows_id:
+        earlier, seen = cycle.follows, {cycle.pk}
+        if earlier.project_id != cycle.project_id:
+            errors["follows"] = "A cycle can only follow a cycle of the same project."
+        while earlier is not None and "follows" not in errors:
+            if earlier.pk in seen:
+                errors["follows"] = "A ramp cannot loop back on itself; choose an earlier cycle."
+            seen.add(earlier.pk)
+            earlier = earlier.follows
+    if cycle.status == PDSACycle.Status.COMPLETED and not cycle.act_decision:
+        errors["act_decision"] = "Choose adopt, adapt or abandon before completing the cycle."
+    if cycle.completed_on and not cycle.starts_on:
+        errors["starts_on"] = "Give the start date of a completed cycle."
+    elif cycle.completed_on and cycle.completed_on < cycle.starts_on:
+        errors["completed_on"] = "A cycle cannot be completed before it starts."
+    return errors
+
+
+def _check_pdsa_cycle(cycle: PDSACycle) -> None:
+    if errors := pdsa_cycle_errors(cycle):
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def pdsa_cycle_create(
     *,
@@ -290,12 +367,6 @@ def pdsa_cycle_create(
     **plan: str,
 ) -> PDSACycle:
     """Plan a new PDSA cycle, numbered next in the project."""
-    if change_idea and (
-        change_idea.project_id != project.pk or change_idea.kind != DriverNode.Kind.CHANGE_IDEA
-    ):
-        raise ValidationError({"change_idea": "Choose a change idea from this project's driver diagram."})
-    if follows and follows.project_id != project.pk:
-        raise ValidationError({"follows": "A cycle can only follow a cycle of the same project."})
     # Lock the project row so two cycles planned at once do not take the same number.
     Project.objects.select_for_update().filter(pk=project.pk).first()
     number = (project.pdsa_cycles.aggregate(m=Max("number"))["m"] or 0) + 1
@@ -308,20 +379,27 @@ def pdsa_cycle_create(
         starts_on=starts_on,
         **{f"plan_{k}": v for k, v in plan.items()},
     )
+    _check_pdsa_cycle(cycle)
     cycle.full_clean()
     cycle.save()
     cycle.measures.set(measures)
     return cycle
 
 
-def pdsa_cycle_update(*, cycle: PDSACycle, **fields) -> PDSACycle:
-    """Record the Do, Study or Act of a cycle, or move its status on."""
+@transaction.atomic
+def pdsa_cycle_update(*, cycle: PDSACycle, measures=None, **fields) -> PDSACycle:
+    """Record the Do, Study or Act of a cycle, or move its status on (completing dates it today)."""
     editable = {f.name for f in PDSACycle._meta.concrete_fields} - {"id", "project", "number"}
     unknown = set(fields) - editable
     if unknown:
         raise ValidationError(f"Unknown PDSA fields: {', '.join(sorted(unknown))}.")
     for name, value in fields.items():
         setattr(cycle, name, value)
+    if cycle.status == PDSACycle.Status.COMPLETED and cycle.completed_on is None and cycle.starts_on:
+        cycle.completed_on = max(cycle.starts_on, timezone.localdate())
+    _check_pdsa_cycle(cycle)
     cycle.full_clean()
     cycle.save()
+    if measures is not None:
+        cycle.measures.set(measures)
     return cycle

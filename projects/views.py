@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -18,8 +20,19 @@ from coachprog.exports import FORMATS as EXPORT_FORMATS
 from coachprog.exports import table_response
 from coachprog.permissions import Access
 from projects.charts import date_text, measure_chart
-from projects.forms import BaselineFreezeForm, ChartNoteForm, PhaseAddForm, chart_errors_text
-from projects.forms_data import DataImportForm, DataPointForm
+from projects.driver_diagram import driver_diagram_svg, driver_tree
+from projects.forms import (
+    BaselineFreezeForm,
+    ChartNoteForm,
+    DataImportForm,
+    DataPointForm,
+    DriverNodeForm,
+    MeasureForm,
+    PDSACycleForm,
+    PhaseAddForm,
+    ProgressScoreForm,
+    chart_errors_text,
+)
 from projects.imports import ImportFileError, ImportRow, read_text, read_upload
 from projects.listing import (
     filter_projects,
@@ -30,6 +43,7 @@ from projects.listing import (
 )
 from projects.models import (
     DataPoint,
+    DriverNode,
     Measure,
     MeasurePhase,
     PDSACycle,
@@ -48,11 +62,19 @@ from projects.services import (
     chart_note_add,
     data_point_record,
     data_points_import,
+    driver_node_add,
+    driver_node_remove,
+    driver_node_update,
     measure_baseline_clear,
     measure_baseline_freeze,
     measure_phase_add,
     measure_phase_remove,
+    pdsa_cycle_create,
+    pdsa_cycle_update,
+    progress_score_change,
 )
+from projects.services import measure_create as measure_create_service
+from projects.services import measure_update as measure_update_service
 
 PAGE_SIZE = 25
 
@@ -139,6 +161,12 @@ def project_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project, access = get_project_for_user(request.user, pk)
+    project.score_since = (
+        ProgressScoreChange.objects.filter(project=project)
+        .order_by("-changed_at")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
     latest_points = DataPoint.objects.order_by("-period")
     measures = list(
         Measure.objects.filter(project=project)
@@ -160,8 +188,12 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cycles": PDSACycle.objects.filter(project=project).select_related("change_idea", "follows"),
             "score_history": ProgressScoreChange.objects.filter(project=project)
             .select_related("changed_by")
-            .order_by("-changed_at")[:6],
+            .order_by("-changed_at")[:10],
             "panels": project_panels(request, project, access),
+            "stalled": is_stalled(project, stalled_cutoff()),
+            "score_form": ProgressScoreForm(initial={"score": project.progress_score})
+            if access >= Access.WRITE
+            else None,
         },
     )
 
@@ -468,3 +500,233 @@ def note_add(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Note added at {date_text(note.on)}.")
     return _back_to_chart(measure)
+
+
+@require_POST
+def progress_score_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the project's progress score; who, when and why go into its history."""
+    project, _ = get_project_for_user(request.user, pk, need=Access.WRITE)
+    form = ProgressScoreForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form[field].label}: {' '.join(errors)}")
+        return redirect(project)
+    change = progress_score_change(
+        project=project,
+        score=form.cleaned_data["score"],
+        changed_by=request.user,
+        reason=form.cleaned_data["reason"],
+    )
+    if change is None:
+        messages.info(request, f"The progress score is already {project.progress_score}; nothing changed.")
+    else:
+        messages.success(request, f"Progress score changed from {change.previous_score} to {change.score}.")
+    return redirect(project)
+
+
+# --- PDSA cycles ----------------------------------------------------------------------------------
+
+
+def _ramps(cycles: list[PDSACycle]) -> list[list[PDSACycle]]:
+    """Cycles grouped into ramps: each ramp starts with a cycle that follows none and runs along `follows`."""
+    by_pk = {cycle.pk: cycle for cycle in cycles}
+    followers: dict[int, list[PDSACycle]] = {}
+    for cycle in cycles:
+        if cycle.follows_id in by_pk:
+            followers.setdefault(cycle.follows_id, []).append(cycle)
+    ramps = []
+    for first in (c for c in cycles if c.follows_id not in by_pk):
+        ramp, queue = [], [first]
+        while queue:
+            cycle = queue.pop(0)
+            ramp.append(cycle)
+            queue.extend(followers.get(cycle.pk, []))
+        ramps.append(ramp)
+    return ramps
+
+
+def pdsa_list(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """The project's PDSA cycles as a timeline, grouped into ramps."""
+    project, access = get_project_for_user(request.user, project_pk)
+    cycles = list(
+        PDSACycle.objects.filter(project=project)
+        .select_related("change_idea", "follows")
+        .prefetch_related("measures")
+        .order_by("starts_on", "number")
+    )
+    return render(
+        request,
+        "projects/pdsa_list.html",
+        {"project": project, "ramps": _ramps(cycles), "cycles": cycles, "can_edit": access >= Access.WRITE},
+    )
+
+
+def _save_pdsa(
+    request: HttpRequest, project: Project, cycle: PDSACycle | None
+) -> HttpResponse | PDSACycleForm:
+    """Validate and save the form through the services; the bound form (with errors) if that fails."""
+    form = PDSACycleForm(request.POST, instance=cycle, project=project)
+    if not form.is_valid():
+        return form
+    data = dict(form.cleaned_data)
+    measures = data.pop("measures")
+    try:
+        with transaction.atomic():
+            if cycle is None:
+                plan = {
+                    name.removeprefix("plan_"): data.pop(name)
+                    for name in list(data)
+                    if name.startswith("plan_")
+                }
+                first = {name: data.pop(name) for name in ("title", "change_idea", "follows", "starts_on")}
+                cycle = pdsa_cycle_create(project=project, measures=measures, **first, **plan)
+                # A cycle logged after the event arrives with its Do, Study and Act too.
+                cycle = pdsa_cycle_update(cycle=cycle, **data)
+                messages.success(request, f"Planned {cycle}.")
+            else:
+                cycle = pdsa_cycle_update(cycle=cycle, measures=measures, **data)
+                messages.success(request, f"Saved {cycle}.")
+    except ValidationError as error:
+        for field, errors in (
+            error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+        ):
+            form.add_error(field if field in form.fields else None, errors)
+        return form
+    return redirect(cycle)
+
+
+def pdsa_create(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project, _ = get_project_for_user(request.user, project_pk, need=Access.WRITE)
+    initial = {"starts_on": timezone.localdate(), "change_idea": request.GET.get("change_idea") or None}
+    form = PDSACycleForm(project=project, initial=initial)
+    if request.method == "POST":
+        result = _save_pdsa(request, project, None)
+        if isinstance(result, HttpResponse):
+            return result
+        form = result
+    return render(request, "projects/pdsa_form.html", {"project": project, "form": form, "cycle": None})
+
+
+def pdsa_update(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    cycle, _ = get_pdsa_cycle_for_user(request.user, project_pk, pk, need=Access.WRITE)
+    form = PDSACycleForm(instance=cycle, project=cycle.project)
+    if request.method == "POST":
+        result = _save_pdsa(request, cycle.project, cycle)
+        if isinstance(result, HttpResponse):
+            return result
+        form = result
+    return render(
+        request, "projects/pdsa_form.html", {"project": cycle.project, "form": form, "cycle": cycle}
+    )
+
+
+# --- Driver diagram -----------------------------------------------------------------------------
+
+CHILD_KIND = {
+    None: DriverNode.Kind.PRIMARY,
+    DriverNode.Kind.PRIMARY: DriverNode.Kind.SECONDARY,
+    DriverNode.Kind.SECONDARY: DriverNode.Kind.CHANGE_IDEA,
+}
+
+
+def driver_diagram(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """The driver diagram, drawn and as an editable tree; change ideas link to the cycles that test them."""
+    project, access = get_project_for_user(request.user, project_pk)
+    nodes = list(
+        DriverNode.objects.filter(project=project).prefetch_related(
+            Prefetch("pdsa_cycles", queryset=PDSACycle.objects.order_by("number"))
+        )
+    )
+    tree = driver_tree(project, nodes)
+    return render(
+        request,
+        "projects/driver_diagram.html",
+        {
+            "project": project,
+            "tree": tree,
+            "svg": mark_safe(driver_diagram_svg(tree)),  # noqa: S308 - every text in it is escaped
+            "can_edit": access >= Access.WRITE,
+        },
+    )
+
+
+@require_POST
+def driver_node_create(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project, _ = get_project_for_user(request.user, project_pk, need=Access.WRITE)
+    parent = None
+    if request.POST.get("parent"):
+        parent = get_object_or_404(DriverNode, project=project, pk=request.POST["parent"])
+    form = DriverNodeForm(request.POST)
+    if form.is_valid():
+        try:
+            node = driver_node_add(
+                project=project,
+                kind=CHILD_KIND[parent.kind if parent else None],
+                text=form.cleaned_data["text"],
+                parent=parent,
+            )
+        except (ValidationError, KeyError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", ["Change ideas have no children."])))
+        else:
+            messages.success(request, f"Added {node.get_kind_display().lower()} “{node}”.")
+    else:
+        messages.error(request, f"Text: {' '.join(form.errors['text'])}")
+    return redirect("projects:driver_diagram", project_pk=project.pk)
+
+
+@require_POST
+def driver_node_edit(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    project, _ = get_project_for_user(request.user, project_pk, need=Access.WRITE)
+    node = get_object_or_404(DriverNode, project=project, pk=pk)
+    form = DriverNodeForm(request.POST)
+    if "remove" in request.POST:
+        try:
+            driver_node_remove(node=node)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Removed “{node.text}”.")
+    elif form.is_valid():
+        driver_node_update(node=node, text=form.cleaned_data["text"])
+        messages.success(request, f"Saved “{node}”.")
+    else:
+        messages.error(request, f"Text: {' '.join(form.errors['text'])}")
+    return redirect("projects:driver_diagram", project_pk=project.pk)
+
+
+# --- Measures -----------------------------------------------------------------------------------
+
+
+def _measure_form_page(request, project, measure, form) -> HttpResponse:
+    return render(
+        request, "projects/measure_form.html", {"project": project, "measure": measure, "form": form}
+    )
+
+
+def measure_create(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project, _ = get_project_for_user(request.user, project_pk, need=Access.WRITE)
+    form = MeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure = measure_create_service(project=project, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Added the measure “{measure}”.")
+            return redirect(measure)
+    return _measure_form_page(request, project, None, form)
+
+
+def measure_update(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
+    measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
+    form = MeasureForm(request.POST or None, instance=measure)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure_update_service(measure=Measure.objects.get(pk=measure.pk), **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Saved the measure “{measure}”.")
+            return redirect(measure)
+    return _measure_form_page(request, measure.project, measure, form)

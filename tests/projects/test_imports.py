@@ -296,3 +296,52 @@ def test_next_period_follows_the_measures_frequency():
     assert next_period(weekly, date(2025, 3, 3)) == date(2025, 3, 10)
     assert next_period(monthly, date(2025, 1, 1)) == date(2025, 2, 1)
     assert next_period(monthly, date(2025, 12, 1)) == date(2026, 1, 1)
+
+
+def test_adding_and_editing_a_measure_in_the_browser(lead_client):
+    project = MeasureFactory().project
+    fields = {
+        "name": "Falls per 1,000 bed days",
+        "kind": "outcome",
+        "operational_definition": "Falls on Datix divided by occupied bed days, times 1,000.",
+        "unit": "per 1,000 bed days",
+        "better_direction": "down",
+        "target": "",
+        "frequency": "monthly",
+        "value_type": "value",
+        "chart": "spc",
+        "run_rules": "anhoej",
+    }
+
+    created = lead_client.post(f"/projects/{project.pk}/measures/new/", fields)
+    measure = Measure.objects.get(project=project, name="Falls per 1,000 bed days")
+    lead_client.post(f"/projects/{project.pk}/measures/{measure.pk}/edit/", {**fields, "target": "4"})
+
+    measure.refresh_from_db()
+    assert created["Location"] == measure.get_absolute_url()
+    assert (measure.chart, measure.frequency, measure.target) == ("spc", "monthly", Decimal("4"))
+
+
+def test_a_measure_with_data_keeps_its_value_type(lead_client):
+    measure = MeasureFactory(value_type=Measure.ValueType.VALUE)
+    DataPointFactory(measure=measure)
+    fields = {
+        "name": measure.name,
+        "kind": measure.kind,
+        "operational_definition": "x",
+        "unit": "",
+        "better_direction": "up",
+        "target": "",
+        "frequency": "weekly",
+        "value_type": "proportion",
+        "chart": "run",
+        "run_rules": "ihi",
+    }
+
+    response = lead_client.post(f"/projects/{measure.project_id}/measures/{measure.pk}/edit/", fields)
+
+    assert response.context["form"].errors == {
+        "value_type": ["This measure has data already, so it cannot switch between a value and a proportion."]
+    }
+    measure.refresh_from_db()
+    assert measure.value_type == Measure.ValueType.VALUE

@@ -148,3 +148,52 @@ def test_project_list_exports_the_filtered_list_as_csv_and_excel(lead_client):
     sheet_rows = list(workbook.active.iter_rows(values_only=True))
     assert [row[0] for row in sheet_rows] == ["Project", "Timely discharge"]
     assert lead_client.get("/projects/export/pdf/").status_code == 404
+
+
+def test_progress_score_change_from_the_project_page_keeps_who_when_and_why(client):
+    coach = UserFactory(display_name="Tom Okafor")
+    project = ProjectFactory()
+    AssignmentFactory(coach=coach, project=project)
+    client.force_login(coach)
+
+    response = client.post(
+        f"/projects/{project.pk}/progress-score/",
+        {"score": "2.5", "reason": "First test of change"},
+        follow=True,
+    )
+
+    change = ProgressScoreChange.objects.get(project=project)
+    assert (change.previous_score, change.score, change.changed_by, change.reason) == (
+        Decimal("0.5"),
+        Decimal("2.5"),
+        coach,
+        "First test of change",
+    )
+    assert "Progress score changed from 0.5 to 2.5." in response.content.decode()
+
+
+def test_progress_score_change_needs_a_reason_and_write_access(client):
+    project = ProjectFactory()
+    AssignmentFactory(project=project, coach=(coach := UserFactory()))
+    client.force_login(coach)
+
+    response = client.post(
+        f"/projects/{project.pk}/progress-score/", {"score": "2.5", "reason": ""}, follow=True
+    )
+    assert "Reason: This field is required." in response.content.decode()
+    client.force_login(project.sponsor)
+    assert (
+        client.post(f"/projects/{project.pk}/progress-score/", {"score": "2.5", "reason": "x"}).status_code
+        == 403
+    )
+    assert not ProgressScoreChange.objects.filter(project=project).exists()
+
+
+@time_machine.travel(date(2025, 6, 30))
+def test_project_page_flags_a_stalled_project(lead_client):
+    project = _scored(ProjectFactory(), "2.0", date(2025, 3, 1))
+
+    response = lead_client.get(f"/projects/{project.pk}/")
+
+    assert response.context["stalled"] is True
+    assert "The score has not changed for three months or more" in response.content.decode()

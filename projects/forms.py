@@ -1,0 +1,352 @@
+"""Forms for the projects app, one section per part of the app.
+
+Forms parse and explain; the services in ``projects.services`` enforce the rules.
+"""
+
+import copy
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from projects.imports import MAX_UPLOAD_BYTES
+from projects.models import DriverNode, Measure, PDSACycle, ProgressScore, Project
+from projects.services import pdsa_cycle_errors
+
+# --- Charts: frozen baseline, new phases (rebases) and chart notes ------------------------------
+#
+# Each decision about a chart is a person's, with a recorded reason; these small forms post to
+# their own views (projects.views.measure_baseline_freeze and the ones after it).
+
+CHART_FIELD_LABELS = {
+    "points": "Points in the baseline",
+    "baseline_points": "Points in the baseline",
+    "baseline_reason": "Reason",
+    "starts_on": "First point of the new phase",
+    "reason": "Reason",
+    "on": "Date",
+    "text": "Note",
+}
+
+
+def chart_errors_text(errors: ValidationError | forms.Form) -> str:
+    """Form or service errors as one message, each naming its field ("Reason: This field is required.")."""
+    if isinstance(errors, forms.Form):
+        by_field = {name: list(messages) for name, messages in errors.errors.items()}
+    elif hasattr(errors, "error_dict"):
+        by_field = errors.message_dict
+    else:
+        by_field = {"__all__": errors.messages}
+    parts = []
+    for name, messages in by_field.items():
+        label = CHART_FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+        text = " ".join(messages)
+        parts.append(text if name == "__all__" else f"{label}: {text}")
+    return " ".join(parts)
+
+
+class BaselineFreezeForm(forms.Form):
+    """Freeze the centre line (and limits) on the first N points, saying why."""
+
+    points = forms.IntegerField(label="Points in the baseline", min_value=1)
+    reason = forms.CharField(
+        label="Reason", max_length=300, help_text="For example: “Stable period before the first PDSA cycle”."
+    )
+
+    def __init__(self, *args, point_count: int, first_phase_start: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.point_count, self.first_phase_start = point_count, first_phase_start
+        self.largest = min(point_count, first_phase_start or point_count)
+        self.fields["points"].widget.attrs.update({"min": 1, "max": max(self.largest, 1)})
+        self.fields[
+            "points"
+        ].help_text = (
+            f"The first 1 to {self.largest} points give the centre line; the rules still run on every point."
+        )
+
+    def clean_points(self) -> int:
+        points = self.cleaned_data["points"]
+        if self.first_phase_start is not None and points > self.first_phase_start:
+            raise ValidationError(
+                f"The first phase has {self.first_phase_start} points and a baseline cannot run past a "
+                "recalculation: freeze fewer points, or remove the phase first."
+            )
+        if points > self.point_count:
+            raise ValidationError(f"The measure has only {self.point_count} data points.")
+        return points
+
+
+class PhaseAddForm(forms.Form):
+    """Start a new phase (recalculate the chart) at one of the measure's data points, saying why."""
+
+    starts_on = forms.TypedChoiceField(
+        label="First point of the new phase",
+        coerce=date.fromisoformat,
+        error_messages={
+            "invalid_choice": "Choose one of the measure's data points after the first, after the frozen "
+            "baseline and not already starting a phase."
+        },
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        help_text="For example: “New discharge checklist adopted on all wards”.",
+    )
+
+    def __init__(
+        self,
+        *args,
+        periods: Sequence[date],
+        labels: Sequence[str],
+        taken: Sequence[date] = (),
+        baseline_points: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        earliest = max(1, baseline_points or 0)
+        self.periods = [
+            (period.isoformat(), label)
+            for position, (period, label) in enumerate(zip(periods, labels, strict=True))
+            if position >= earliest and period not in taken
+        ]
+        # No point is chosen for the person: a recalculation is a deliberate decision.
+        self.fields["starts_on"].choices = [("", "Choose a data point"), *self.periods]
+
+
+class ChartNoteForm(forms.Form):
+    """A free-text note shown on the chart's time axis at a date."""
+
+    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    text = forms.CharField(
+        label="Note", max_length=200, help_text="For example: “Two locum doctors on the ward”."
+    )
+
+
+# --- Data entry and import (measures) ----------------------------------------------------------
+
+
+SMALL_NUMBER = forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"})
+
+
+class DataPointForm(forms.Form):
+    """Quick entry of one period's value, in the shape the measure expects."""
+
+    period = forms.DateField(
+        label="Period starting",
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
+        help_text="The first day of the week or month the value describes.",
+    )
+    value = forms.DecimalField(max_digits=14, decimal_places=4, required=False, widget=SMALL_NUMBER)
+    numerator = forms.IntegerField(min_value=0, max_value=10**9, required=False, widget=SMALL_NUMBER)
+    denominator = forms.IntegerField(min_value=1, max_value=10**9, required=False, widget=SMALL_NUMBER)
+    note = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Optional; shown on the chart.",
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    def __init__(self, *args, measure: Measure, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        unit = f" ({measure.unit})" if measure.unit and measure.unit != "%" else ""
+        if measure.value_type == Measure.ValueType.PROPORTION:
+            del self.fields["value"]
+            self.fields["numerator"].required = True
+            self.fields["denominator"].required = True
+            self.fields["numerator"].help_text = "How many met the definition."
+            self.fields["denominator"].help_text = "How many there were in all."
+        else:
+            del self.fields["numerator"], self.fields["denominator"]
+            self.fields["value"].required = True
+            self.fields["value"].label = f"Value{unit}"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        numerator, denominator = data.get("numerator"), data.get("denominator")
+        if numerator is not None and denominator is not None and numerator > denominator:
+            self.add_error("numerator", "The numerator cannot be larger than the denominator.")
+        return data
+
+
+class DataImportForm(forms.Form):
+    """Many periods at once: paste from a spreadsheet, or upload a CSV or Excel file."""
+
+    text = forms.CharField(
+        label="Paste rows",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="Copy the columns from your spreadsheet, header row included.",
+    )
+    file = forms.FileField(
+        label="Or upload a file",
+        required=False,
+        help_text=f"A .csv or Excel .xlsx file of at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        text, upload = data.get("text", "").strip(), data.get("file")
+        if bool(text) == bool(upload):
+            raise forms.ValidationError("Paste the rows or upload a file (one of the two).")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            self.add_error("file", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        return data
+
+
+class ProgressScoreForm(forms.Form):
+    """A change of the project's progress score, with the reason kept in its history."""
+
+    score = forms.TypedChoiceField(
+        label="Progress score",
+        choices=ProgressScore.choices,
+        coerce=Decimal,
+        help_text="The IHI project assessment scale, from 0.5 (intent to participate) to 5.0.",
+    )
+    reason = forms.CharField(
+        max_length=300, help_text="A short reason, e.g. “First PDSA cycle shows a modest improvement”."
+    )
+
+
+# --- PDSA cycles --------------------------------------------------------------------------------
+
+
+class PDSACycleForm(forms.ModelForm):
+    """Plan, Do, Study and Act of one cycle; choices come from this project only."""
+
+    PLAN = [
+        "title",
+        "change_idea",
+        "follows",
+        "measures",
+        "starts_on",
+        "plan_question",
+        "plan_prediction",
+        "plan_who",
+        "plan_what",
+        "plan_where",
+        "plan_when",
+        "plan_data",
+    ]
+    DO = ["do_what_happened", "do_observations"]
+    STUDY = ["study_results"]
+    ACT = ["act_decision", "act_next_step", "status", "completed_on"]
+
+    class Meta:
+        model = PDSACycle
+        fields = [
+            "title",
+            "change_idea",
+            "follows",
+            "measures",
+            "starts_on",
+            "plan_question",
+            "plan_prediction",
+            "plan_who",
+            "plan_what",
+            "plan_where",
+            "plan_when",
+            "plan_data",
+            "do_what_happened",
+            "do_observations",
+            "study_results",
+            "act_decision",
+            "act_next_step",
+            "status",
+            "completed_on",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "completed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "measures": forms.CheckboxSelectMultiple,
+            **{
+                name: forms.Textarea(attrs={"rows": 2})
+                for name in [
+                    "plan_question",
+                    "plan_prediction",
+                    "plan_what",
+                    "plan_data",
+                    "do_what_happened",
+                    "do_observations",
+                    "study_results",
+                    "act_next_step",
+                ]
+            },
+        }
+        help_texts = {
+            "plan_question": "What do you want to learn from this test?",
+            "plan_prediction": "What do you think will happen, and why?",
+            "follows": "The cycle this one builds on, so cycles form a ramp.",
+            "act_decision": "Adopt the change, adapt it and test again, or abandon it.",
+        }
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["change_idea"].queryset = DriverNode.objects.filter(
+            project=project, kind=DriverNode.Kind.CHANGE_IDEA
+        )
+        self.fields["change_idea"].empty_label = "No change idea yet"
+        cycles = PDSACycle.objects.filter(project=project)
+        if self.instance.pk:
+            cycles = cycles.exclude(pk=self.instance.pk)
+        self.fields["follows"].queryset = cycles
+        self.fields["follows"].empty_label = "The first cycle of a ramp"
+        self.fields["measures"].queryset = Measure.objects.filter(project=project)
+        self.fields["measures"].required = False
+
+    def clean(self) -> dict:
+        data = super().clean()
+        candidate = copy.copy(self.instance)
+        candidate.project = self.project
+        for name in ("change_idea", "follows", "status", "act_decision", "starts_on", "completed_on"):
+            if name in data:
+                setattr(candidate, name, data[name])
+        for field, message in pdsa_cycle_errors(candidate).items():
+            self.add_error(field, message)
+        return data
+
+    def sections(self) -> list[tuple[str, list]]:
+        return [
+            (title, [self[name] for name in names])
+            for title, names in [
+                ("Plan", self.PLAN),
+                ("Do", self.DO),
+                ("Study", self.STUDY),
+                ("Act", self.ACT),
+            ]
+        ]
+
+
+class DriverNodeForm(forms.Form):
+    text = forms.CharField(
+        max_length=300, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"})
+    )
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = [
+            "name",
+            "kind",
+            "operational_definition",
+            "unit",
+            "better_direction",
+            "target",
+            "frequency",
+            "value_type",
+            "chart",
+            "run_rules",
+        ]
+        widgets = {"operational_definition": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "kind": "Outcome: the aim itself; process: the steps to it; balancing: what might get worse.",
+            "target": "Optional. For a proportion, give it as a fraction (0.9 for 90%).",
+            "chart": "A run chart suits most teams; SPC adds control limits once there are about 20 points.",
+        }
