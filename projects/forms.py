@@ -18,7 +18,7 @@ from projects.services import pdsa_cycle_errors
 # --- Charts: frozen baseline, new phases (rebases) and chart notes ------------------------------
 #
 # Each decision about a chart is a person's, with a recorded reason; these small forms post to
-# their own views (projects.views.measure_baseline_freeze and the ones after it).
+# their own views (projects.views.measures.baseline_freeze and the ones after it).
 
 CHART_FIELD_LABELS = {
     "points": "Points in the baseline",

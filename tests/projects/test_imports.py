@@ -288,7 +288,7 @@ def test_quick_entry_is_refused_to_a_sponsor_who_may_only_read(client):
 
 
 def test_next_period_follows_the_measures_frequency():
-    from projects.views import next_period
+    from projects.views.data import next_period
 
     weekly = MeasureFactory(frequency=Measure.Frequency.WEEKLY)
     monthly = MeasureFactory(frequency=Measure.Frequency.MONTHLY)
