@@ -350,3 +350,14 @@ class MeasureForm(forms.ModelForm):
             "target": "Optional. For a proportion, give it as a fraction (0.9 for 90%).",
             "chart": "A run chart suits most teams; SPC adds control limits once there are about 20 points.",
         }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        target = data.get("target")
+        if (
+            data.get("value_type") == Measure.ValueType.PROPORTION
+            and target is not None
+            and not 0 <= target <= 1
+        ):
+            self.add_error("target", "A proportion's target is a fraction from 0 to 1 (0.9 for 90%).")
+        return data

@@ -249,6 +249,11 @@ class Measure(models.Model):
                 condition=Q(run_rules__in=["anhoej", "ihi"]), name="measure_run_rules_valid"
             ),
             models.CheckConstraint(
+                condition=Q(value_type="value") | Q(target__isnull=True) | Q(target__gte=0, target__lte=1),
+                name="measure_proportion_target_is_a_fraction",
+                violation_error_message="A proportion's target is a fraction from 0 to 1 (0.9 for 90%).",
+            ),
+            models.CheckConstraint(
                 condition=Q(baseline_points__isnull=True)
                 | (Q(baseline_points__gte=1) & Q(baseline_set_by__isnull=False) & ~Q(baseline_reason="")),
                 name="measure_baseline_is_recorded",

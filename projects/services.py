@@ -211,6 +211,15 @@ def measure_baseline_freeze(*, measure: Measure, points: int, reason: str, set_b
         raise ValidationError(
             {"baseline_points": f"Choose between 1 and {available} points for the baseline."}
         )
+    first_phase = measure.phases.order_by("starts_on").values_list("starts_on", flat=True).first()
+    if first_phase is not None:
+        in_first_phase = measure.data_points.filter(period__lt=first_phase).count()
+        if points > in_first_phase:
+            message = (
+                f"The first phase has {in_first_phase} points and a baseline cannot run past a "
+                "recalculation: freeze fewer points, or remove the phase first."
+            )
+            raise ValidationError({"baseline_points": message})
     if not reason.strip():
         raise ValidationError({"baseline_reason": "Say why the baseline is frozen here."})
     measure.baseline_points, measure.baseline_reason = points, reason.strip()
@@ -235,6 +244,12 @@ def measure_phase_add(*, measure: Measure, starts_on: date, reason: str, created
     if not measure.data_points.filter(period__lt=starts_on).exists():
         raise ValidationError(
             {"starts_on": "The first data point already starts the chart; choose a later one."}
+        )
+    if measure.baseline_points and measure.data_points.filter(period__lt=starts_on).count() < (
+        measure.baseline_points
+    ):
+        raise ValidationError(
+            {"starts_on": "A new phase cannot start inside the frozen baseline; choose a later point."}
         )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the chart is recalculated from here."})

@@ -376,3 +376,8 @@ def test_delete_refused_while_protected_rows_refer_to_it(make_rows: Callable[[],
 
     assert refused.value.protected_objects == {protecting}
     assert type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_proportion_target_outside_zero_to_one_refused():
+    with pytest.raises(IntegrityError, match="measure_proportion_target_is_a_fraction"), transaction.atomic():
+        MeasureFactory(value_type="proportion", target=Decimal("90"))

@@ -345,3 +345,26 @@ def test_a_measure_with_data_keeps_its_value_type(lead_client):
     }
     measure.refresh_from_db()
     assert measure.value_type == Measure.ValueType.VALUE
+
+
+def test_a_proportions_target_must_be_a_fraction(lead_client):
+    project = MeasureFactory().project
+    fields = {
+        "name": "Summaries on time",
+        "kind": "process",
+        "operational_definition": "x",
+        "unit": "%",
+        "better_direction": "up",
+        "target": "90",
+        "frequency": "weekly",
+        "value_type": "proportion",
+        "chart": "run",
+        "run_rules": "anhoej",
+    }
+
+    response = lead_client.post(f"/projects/{project.pk}/measures/new/", fields)
+
+    assert response.context["form"].errors == {
+        "target": ["A proportion's target is a fraction from 0 to 1 (0.9 for 90%)."]
+    }
+    assert not Measure.objects.filter(name="Summaries on time").exists()

@@ -7,7 +7,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from projects.models import DataPoint, DriverNode, Measure, PDSACycle, ProgressScoreChange
-from projects.services import data_point_record, driver_node_add, pdsa_cycle_create, progress_score_change
+from projects.services import (
+    data_point_record,
+    driver_node_add,
+    measure_baseline_freeze,
+    measure_phase_add,
+    pdsa_cycle_create,
+    progress_score_change,
+)
 from tests.factories import (
     DataPointFactory,
     DriverNodeFactory,
@@ -226,4 +233,38 @@ def test_pdsa_cycle_create_stores_the_plan():
         PDSACycle.Status.PLANNED,
         "Will a checklist get summaries started earlier?",
         "Half of the summaries will be started before the patient leaves.",
+    )
+
+
+def test_a_baseline_cannot_run_past_the_first_recalculation():
+    measure = MeasureFactory()
+    points = DataPointFactory.create_batch(12, measure=measure)
+    person = UserFactory()
+    measure_phase_add(measure=measure, starts_on=points[6].period, reason="New rota", created_by=person)
+
+    with pytest.raises(ValidationError) as error:
+        measure_baseline_freeze(measure=measure, points=8, reason="Stable period", set_by=person)
+
+    assert error.value.message_dict == {
+        "baseline_points": [
+            "The first phase has 6 points and a baseline cannot run past a recalculation: "
+            "freeze fewer points, or remove the phase first."
+        ]
+    }
+
+
+def test_a_new_phase_cannot_start_inside_the_frozen_baseline():
+    measure = MeasureFactory()
+    points = DataPointFactory.create_batch(12, measure=measure)
+    person = UserFactory()
+    measure_baseline_freeze(measure=measure, points=8, reason="Stable period", set_by=person)
+
+    with pytest.raises(ValidationError) as error:
+        measure_phase_add(measure=measure, starts_on=points[5].period, reason="New rota", created_by=person)
+
+    assert error.value.message_dict == {
+        "starts_on": ["A new phase cannot start inside the frozen baseline; choose a later point."]
+    }
+    assert measure_phase_add(
+        measure=measure, starts_on=points[8].period, reason="New rota", created_by=person
     )
