@@ -1,8 +1,12 @@
 """Rules of projects.analysis against the definitions in runcharts.md."""
 
+import json
+import subprocess
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from math import comb
+from pathlib import Path
 
 import pytest
 
@@ -806,3 +810,32 @@ def test_assurance_p_chart_uses_the_last_points_limits():
 
 def test_signal_is_a_plain_value():
     assert Signal("shift", "up", (1, 2)) == Signal("shift", "up", (1, 2))
+
+
+# --- The package -------------------------------------------------------------------------------
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+IMPORT_EVERY_MODULE = """
+import importlib, json, pkgutil, sys
+import projects.analysis as package
+names = [module.name for module in pkgutil.iter_modules(package.__path__, "projects.analysis.")]
+for name in names:
+    importlib.import_module(name)
+django = sorted(name for name in sys.modules if name == "django" or name.startswith("django."))
+print(json.dumps({"modules": names, "django": django}))
+"""
+
+
+def test_analysis_package_imports_nothing_from_django():
+    # A fresh interpreter: pytest-django has already imported Django into this one.
+    run = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERY_MODULE],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    imported = json.loads(run.stdout)
+    assert "projects.analysis.runs" in imported["modules"]
+    assert imported["django"] == []

@@ -8,7 +8,7 @@ import pytest
 
 from projects.analysis import Assurance, Variation
 from projects.charts import date_range_text, date_text, measure_chart
-from projects.models import Measure
+from projects.models import Measure, MeasurePhase
 from projects.services import chart_note_add, measure_baseline_freeze, measure_phase_add
 from tests.factories import DataPointFactory, MeasureFactory, PDSACycleFactory, UserFactory, first_of_month
 
@@ -255,7 +255,11 @@ def test_measure_chart_leaves_out_a_baseline_longer_than_the_first_phase_and_say
     measure = _measure([5, 6, 5, 6, 5, 6, 9, 10, 9, 10, 9, 10])
     lead = UserFactory()
     measure_baseline_freeze(measure=measure, points=8, reason="Stable weeks", set_by=lead)
-    measure_phase_add(measure=measure, starts_on=_week(6), reason="Checklist adopted", created_by=lead)
+    # The services refuse this order of decisions; a phase that predates that rule, or a deleted
+    # data point that shifts the count, can still leave the baseline too long, so the chart copes.
+    MeasurePhase.objects.create(
+        measure=measure, starts_on=_week(6), reason="Checklist adopted", created_by=lead
+    )
 
     chart = measure_chart(measure)
 
