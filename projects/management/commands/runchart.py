@@ -3,8 +3,10 @@
 import csv
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,7 +25,22 @@ class Series:
     """The rows of a CSV series: period labels and exact values."""
 
     periods: list[str]
-    values: list[Fraction]
+    values: list[Decimal | Fraction]
+    lines: list[int]  # the CSV row each value came from (the header is row 1)
+
+
+def _value(text: str, where: str) -> Decimal | Fraction:
+    """A value as written (Decimal is exact and fast); anything odd goes to the analysis's own check."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        value = None
+    if value is not None and value.is_finite():
+        return value
+    try:
+        return analysis.to_fraction(text)
+    except analysis.AnalysisError as error:
+        raise CommandError(f"{where}: {error}") from None
 
 
 def read_series(text: str, name: str) -> Series:
@@ -31,7 +48,7 @@ def read_series(text: str, name: str) -> Series:
     if "\x00" in text:
         raise CommandError(f"Not a CSV text file: {name} contains NUL bytes.")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    periods, values = [], []
+    periods, values, lines = [], [], []
     try:
         header = next(reader, None)
         if header is None:
@@ -46,16 +63,14 @@ def read_series(text: str, name: str) -> Series:
                 continue  # blank lines, such as a spreadsheet's trailing empty rows
             if len(row) < 2 or not row[1].strip():
                 raise CommandError(f"Row {line} of {name}: the value is missing.")
-            try:
-                values.append(analysis.to_fraction(row[1]))
-            except analysis.AnalysisError as error:
-                raise CommandError(f"Row {line} of {name}: {error}") from None
+            values.append(_value(row[1], f"Row {line} of {name}"))
             periods.append(row[0].strip() or f"row {line}")
+            lines.append(line)
     except csv.Error as error:
         raise CommandError(f"Row {reader.line_num} of {name}: not valid CSV ({error}).") from None
     if not values:
         raise CommandError(f"No data rows in {name}: there is only a header.")
-    return Series(periods, values)
+    return Series(periods, values, lines)
 
 
 class Command(BaseCommand):
@@ -92,7 +107,7 @@ class Command(BaseCommand):
         try:
             result = analysis.analyse(series.values, options["rules"], baseline=baseline)
         except analysis.AnalysisError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(_with_row(str(error), series, name)) from None
         if options["json"]:
             self.stdout.write(json.dumps(analysis.to_json_dict(result)))
         else:
@@ -114,6 +129,14 @@ class Command(BaseCommand):
             except UnicodeDecodeError:
                 raise CommandError(f"Not a CSV text file: {name} is not UTF-8 text.") from None
         return data.removeprefix("\ufeff")
+
+
+def _with_row(message: str, series: Series, name: str) -> str:
+    """Name the CSV row in a message about the value at a position (e.g. a value too large to chart)."""
+    match = re.match(r"Value at position (\d+): (.*)", message)
+    if match and int(match.group(1)) < len(series.lines):
+        return f"Row {series.lines[int(match.group(1))]} of {name}: {match.group(2)}"
+    return message
 
 
 def points_text(count: int) -> str:
