@@ -325,3 +325,34 @@ def test_runchart_passes_the_external_checker():
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert re.fullmatch(r"\d+ passed, 0 failed", run.stdout.splitlines()[-1])
+
+
+def test_runchart_from_manage_py_starts_without_loading_the_apps(tmp_path):
+    """manage.py runs runchart without populating Django's apps, which is most of its start-up time."""
+    series = tmp_path / "series.csv"
+    series.write_text("period,value\n1,5\n2,7\n3,6\n")
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "manage.py",
+            "runchart",
+            str(series),
+            "--rules",
+            "spc",
+            "--json",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env={"PATH": os.environ["PATH"], "DJANGO_READ_DOT_ENV": "false"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["centre"] == 6
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "projects.analysis" in imported
+    assert not {"coaching.panels", "coaching.listing"} & imported  # imported when the apps are ready
