@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from projects.imports import MAX_UPLOAD_BYTES
 from projects.models import DriverNode, Measure, PDSACycle, ProgressScore, Project
-from projects.services import pdsa_cycle_errors
+from projects.services import MEASURE_FIELDS, pdsa_cycle_errors
 
 # --- Charts: frozen baseline, new phases (rebases) and chart notes ------------------------------
 #
@@ -216,50 +216,34 @@ class ProgressScoreForm(forms.Form):
 # --- PDSA cycles --------------------------------------------------------------------------------
 
 
+PDSA_PLAN_FIELDS = [
+    "title",
+    "change_idea",
+    "follows",
+    "measures",
+    "starts_on",
+    "plan_question",
+    "plan_prediction",
+    "plan_who",
+    "plan_what",
+    "plan_where",
+    "plan_when",
+    "plan_data",
+]
+PDSA_SECTIONS = [
+    ("Plan", PDSA_PLAN_FIELDS),
+    ("Do", ["do_what_happened", "do_observations"]),
+    ("Study", ["study_results"]),
+    ("Act", ["act_decision", "act_next_step", "status", "completed_on"]),
+]
+
+
 class PDSACycleForm(forms.ModelForm):
     """Plan, Do, Study and Act of one cycle; choices come from this project only."""
 
-    PLAN = [
-        "title",
-        "change_idea",
-        "follows",
-        "measures",
-        "starts_on",
-        "plan_question",
-        "plan_prediction",
-        "plan_who",
-        "plan_what",
-        "plan_where",
-        "plan_when",
-        "plan_data",
-    ]
-    DO = ["do_what_happened", "do_observations"]
-    STUDY = ["study_results"]
-    ACT = ["act_decision", "act_next_step", "status", "completed_on"]
-
     class Meta:
         model = PDSACycle
-        fields = [
-            "title",
-            "change_idea",
-            "follows",
-            "measures",
-            "starts_on",
-            "plan_question",
-            "plan_prediction",
-            "plan_who",
-            "plan_what",
-            "plan_where",
-            "plan_when",
-            "plan_data",
-            "do_what_happened",
-            "do_observations",
-            "study_results",
-            "act_decision",
-            "act_next_step",
-            "status",
-            "completed_on",
-        ]
+        fields = [name for _, names in PDSA_SECTIONS for name in names]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "completed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -312,15 +296,7 @@ class PDSACycleForm(forms.ModelForm):
         return data
 
     def sections(self) -> list[tuple[str, list]]:
-        return [
-            (title, [self[name] for name in names])
-            for title, names in [
-                ("Plan", self.PLAN),
-                ("Do", self.DO),
-                ("Study", self.STUDY),
-                ("Act", self.ACT),
-            ]
-        ]
+        return [(title, [self[name] for name in names]) for title, names in PDSA_SECTIONS]
 
 
 class DriverNodeForm(forms.Form):
@@ -332,18 +308,7 @@ class DriverNodeForm(forms.Form):
 class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
-        fields = [
-            "name",
-            "kind",
-            "operational_definition",
-            "unit",
-            "better_direction",
-            "target",
-            "frequency",
-            "value_type",
-            "chart",
-            "run_rules",
-        ]
+        fields = list(MEASURE_FIELDS)
         widgets = {"operational_definition": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "kind": "Outcome: the aim itself; process: the steps to it; balancing: what might get worse.",

@@ -175,7 +175,8 @@ def measure_create(
     return measure
 
 
-MEASURE_FIELDS = {
+# A measure's definition, in the order a form shows it.
+MEASURE_FIELDS = (
     "name",
     "kind",
     "operational_definition",
@@ -186,12 +187,12 @@ MEASURE_FIELDS = {
     "value_type",
     "chart",
     "run_rules",
-}
+)
 
 
 def measure_update(*, measure: Measure, **fields) -> Measure:
     """Change a measure's definition; its value type is fixed once it has data."""
-    unknown = set(fields) - MEASURE_FIELDS
+    unknown = set(fields) - set(MEASURE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}.")
     if fields.get("value_type", measure.value_type) != measure.value_type and measure.data_points.exists():
