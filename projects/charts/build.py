@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django.utils.safestring import mark_safe
@@ -46,6 +47,16 @@ def _analyse(measure: Measure, points: list[DataPoint], baseline: int | None, st
     return analysis.xmr_chart([_value(p) for p in points], baseline=baseline, phases=starts)
 
 
+def _reading(signal: analysis.Signal, words: _Words, better: str | None) -> SignalReading:
+    """A signal in words; an unusually long run also marks where the run is, judged like a shift."""
+    reading = SignalReading(signal, signal_kind(signal, better), words.sentence(signal))
+    if signal.rule != "long_run":
+        return reading
+    side, points = words.longest_run(words.phase_of(signal))
+    as_shift = analysis.Signal("shift", "up" if side == "above" else "down", tuple(points))
+    return replace(reading, points=tuple(points), points_kind=signal_kind(as_shift, better))
+
+
 def measure_chart(measure: Measure, *, id_prefix: str = "measure-chart") -> MeasureChart:
     """Analyse and draw a measure's chart with its own rule set, frozen baseline and phases.
 
@@ -87,7 +98,7 @@ def measure_chart(measure: Measure, *, id_prefix: str = "measure-chart") -> Meas
     result = _analyse(measure, points, baseline, starts)
     periods = [p.period for p in points]
     words = _Words(measure, result, periods, cycles, monthly)
-    readings = [SignalReading(s, signal_kind(s, better), words.sentence(s)) for s in result.signals]
+    readings = [_reading(s, words, better) for s in result.signals]
     warnings += _quality_warnings(result, periods, monthly)
     if percent and target is not None and not 0 <= target <= 1:
         warnings.append(

@@ -29,6 +29,9 @@ class SignalReading:
     signal: analysis.Signal
     kind: str
     text: str
+    # A chart-wide signal that has a place (the longest run) marks those points, with their own kind.
+    points: tuple[int, ...] = ()
+    points_kind: str = ""
 
     @property
     def kind_label(self) -> str:

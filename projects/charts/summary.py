@@ -75,10 +75,12 @@ def _highlights(readings: list[SignalReading]) -> dict[int, str]:
     highlights: dict[int, str] = {}
     for reading in readings:
         if reading.kind == CHART_WIDE:
-            continue
-        for position in reading.signal.points:
+            positions, kind = reading.points, reading.points_kind
+        else:
+            positions, kind = reading.signal.points, reading.kind
+        for position in positions:
             if highlights.get(position) != CONCERN:
-                highlights[position] = reading.kind
+                highlights[position] = kind
     return highlights
 
 

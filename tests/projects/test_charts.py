@@ -157,6 +157,9 @@ def test_measure_chart_describes_the_anhoej_rules_with_where_the_long_run_is():
     assert chart.rule_set == "Anhøj rules for run charts"
     # The Anhøj rules have no direction: the variation is not random, on no particular side.
     assert (chart.variation.value, chart.variation.label) == (None, "Non-random variation")
+    # The long run is marked where it is: the last 14 months, below the median, which is better here.
+    assert {row.kind for row in chart.rows[22:]} == {"improvement"}
+    assert {row.kind for row in chart.rows[:22]} == {""}
 
 
 @pytest.mark.parametrize(
