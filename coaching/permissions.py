@@ -5,10 +5,12 @@ Coaching also grants coaches access to the projects they are assigned to
 assignments give read access, current ones write access.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from coaching.models import Assignment, CoachProfile, MeetingLog, MonthlyUpdate, SupervisionLog
+from coaching.roles import Role, roles_for
 from coachprog.permissions import Access, is_programme_lead, require
 from projects.models import Project
 from projects.permissions import project_access
@@ -16,6 +18,12 @@ from projects.permissions import project_access
 
 def _active(user) -> bool:
     return bool(user.is_authenticated and user.is_active)
+
+
+def require_role(user, *roles: Role) -> None:
+    """Each role's start page is for that role only: 403 for anyone else who is signed in."""
+    if not set(roles) & set(roles_for(user)):
+        raise PermissionDenied("This page is for another role.")
 
 
 def project_grant(user) -> tuple[QuerySet, QuerySet]:

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from coaching.permissions import (
     get_meeting_log_for_user,
     get_monthly_update_for_user,
     get_supervision_log_for_user,
+    require_role,
     visible_supervision_logs,
 )
 from coaching.queries import (
@@ -24,8 +24,8 @@ from coaching.queries import (
     upcoming_sessions_for,
     with_coaching_summary,
 )
-from coaching.roles import Role, home_url_for, roles_for
-from coachprog.permissions import Access, is_programme_lead
+from coaching.roles import Role, home_url_for
+from coachprog.permissions import Access
 from cohorts.models import Cohort, Enrolment
 from projects.models import Project
 
@@ -39,15 +39,9 @@ def welcome(request: HttpRequest) -> HttpResponse:
     return render(request, "coaching/welcome.html")
 
 
-def _require_role(request: HttpRequest, *roles: Role) -> None:
-    if not set(roles) & set(roles_for(request.user)):
-        raise PermissionDenied("This page is for another role.")
-
-
 def programme_overview(request: HttpRequest) -> HttpResponse:
     """The programme lead's start page: cohorts, teams needing attention, coaches."""
-    if not is_programme_lead(request.user):
-        raise PermissionDenied("This page is for programme leads.")
+    require_role(request.user, Role.PROGRAMME_LEAD)
     today = timezone.localdate()
     cohorts = (
         Cohort.objects.select_related("programme")
@@ -88,7 +82,7 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
 
 def coach_home(request: HttpRequest) -> HttpResponse:
     """A coach's start page: my teams and how recently each was met, next sessions, supervision."""
-    _require_role(request, Role.COACH)
+    require_role(request.user, Role.COACH)
     user = request.user
     profile = CoachProfile.objects.filter(coach=user).select_related("supervisor").first()
     month_start = timezone.localdate().replace(day=1)
@@ -116,7 +110,7 @@ def coach_home(request: HttpRequest) -> HttpResponse:
 
 def qi_lead_home(request: HttpRequest) -> HttpResponse:
     """A QI lead's start page: supervisees and the projects in their directorates."""
-    _require_role(request, Role.QI_LEAD)
+    require_role(request.user, Role.QI_LEAD)
     user = request.user
     supervisees = coaches_overview(CoachProfile.objects.filter(supervisor=user, is_active=True)).order_by(
         "coach__display_name"
@@ -145,7 +139,7 @@ def qi_lead_home(request: HttpRequest) -> HttpResponse:
 
 def sponsor_home(request: HttpRequest) -> HttpResponse:
     """A sponsor's start page: their projects and the latest monthly update of each."""
-    _require_role(request, Role.SPONSOR)
+    require_role(request.user, Role.SPONSOR)
     ready = MonthlyUpdate.objects.filter(status=MonthlyUpdate.Status.READY).order_by("-month", "-version")
     projects = (
         Project.objects.filter(sponsor=request.user)
