@@ -74,3 +74,12 @@ class MonthlyUpdateAdmin(admin.ModelAdmin):
     autocomplete_fields = ["project", "author"]
     date_hierarchy = "month"
     readonly_fields = ["created_at", "ready_at", "acknowledged_at"]
+
+
+@admin.register(NextStep)
+class NextStepAdmin(admin.ModelAdmin):
+    list_display = ["description", "owner", "due_on", "done_on", "meeting"]
+    list_filter = ["done_on"]
+    search_fields = ["description", "owner", "meeting__project__title"]
+    list_select_related = ["meeting__project"]
+    raw_id_fields = ["meeting"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
 
 from cohorts.models import (
@@ -11,6 +12,9 @@ from cohorts.models import (
     Session,
     SessionMaterial,
 )
+
+# Links typed without a scheme mean https (Django 6's default, chosen now).
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Programme)
@@ -35,6 +39,7 @@ class CurriculumTopicAdmin(admin.ModelAdmin):
 
 class SessionInline(admin.TabularInline):
     model = Session
+    formfield_overrides = HTTPS_LINKS
     fields = ["kind", "title", "starts_at", "ends_at", "venue_name", "online_url", "status"]
     extra = 0
     show_change_link = True
@@ -64,6 +69,7 @@ class CohortAdmin(admin.ModelAdmin):
 
 class SessionMaterialInline(admin.TabularInline):
     model = SessionMaterial
+    formfield_overrides = HTTPS_LINKS
     fields = ["title", "file", "url", "added_by"]
     autocomplete_fields = ["added_by"]
     extra = 0
@@ -71,6 +77,7 @@ class SessionMaterialInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["title", "cohort", "kind", "starts_at", "ends_at", "venue_name", "status"]
     list_filter = ["kind", "status", "cohort"]
     search_fields = ["title", "venue_name", "cohort__name"]
@@ -122,3 +129,13 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_select_related = ["enrolment__participant", "enrolment__cohort", "session__cohort", "recorded_by"]
     autocomplete_fields = ["recorded_by"]
     raw_id_fields = ["session", "enrolment"]
+
+
+@admin.register(SessionMaterial)
+class SessionMaterialAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
+    list_display = ["title", "session", "added_by", "added_at"]
+    search_fields = ["title", "session__title"]
+    list_select_related = ["session__cohort", "added_by"]
+    autocomplete_fields = ["added_by"]
+    raw_id_fields = ["session"]

@@ -1,9 +1,11 @@
 from django.contrib import admin
 
 from projects.models import (
+    ChartNote,
     DataPoint,
     DriverNode,
     Measure,
+    MeasurePhase,
     PDSACycle,
     ProgressScoreChange,
     Project,
@@ -56,13 +58,40 @@ class DataPointInline(admin.TabularInline):
     extra = 0
 
 
+class MeasurePhaseInline(admin.TabularInline):
+    model = MeasurePhase
+    fields = ["starts_on", "reason", "created_by", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["created_by"]
+    extra = 0
+
+
+class ChartNoteInline(admin.TabularInline):
+    model = ChartNote
+    fields = ["on", "text", "created_by", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["created_by"]
+    extra = 0
+
+
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
-    list_display = ["name", "project", "kind", "value_type", "better_direction", "frequency", "target"]
+    list_display = [
+        "name",
+        "project",
+        "kind",
+        "value_type",
+        "better_direction",
+        "frequency",
+        "target",
+        "chart",
+    ]
     list_filter = ["kind", "value_type", "better_direction", "frequency"]
     search_fields = ["name", "project__title", "operational_definition"]
     list_select_related = ["project"]
-    inlines = [DataPointInline]
+    readonly_fields = ["baseline_set_at"]
+    autocomplete_fields = ["baseline_set_by"]
+    inlines = [MeasurePhaseInline, ChartNoteInline, DataPointInline]
 
 
 @admin.register(DataPoint)
@@ -98,3 +127,30 @@ class ProgressScoreChangeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(MeasurePhase)
+class MeasurePhaseAdmin(admin.ModelAdmin):
+    list_display = ["measure", "starts_on", "reason", "created_by", "created_at"]
+    search_fields = ["measure__name", "measure__project__title", "reason"]
+    list_select_related = ["measure", "created_by"]
+    autocomplete_fields = ["created_by"]
+    raw_id_fields = ["measure"]
+
+
+@admin.register(ChartNote)
+class ChartNoteAdmin(admin.ModelAdmin):
+    list_display = ["measure", "on", "text", "created_by"]
+    search_fields = ["measure__name", "measure__project__title", "text"]
+    list_select_related = ["measure", "created_by"]
+    autocomplete_fields = ["created_by"]
+    raw_id_fields = ["measure"]
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):
+    list_display = ["person", "project", "role", "joined_on"]
+    list_filter = ["role"]
+    search_fields = ["person__email", "person__display_name", "project__title"]
+    list_select_related = ["person", "project"]
+    autocomplete_fields = ["person", "project"]
