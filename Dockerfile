@@ -17,11 +17,9 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# collectstatic imports settings with DEBUG off, which insist on a strong SECRET_KEY.
-# This one is random, exists only in this step's environment and is not kept in the
-# image, so the container cannot start without the real SECRET_KEY.
-RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-    python manage.py collectstatic --noinput
+# Management commands need no SECRET_KEY; gunicorn and Celery refuse to start without
+# the real one, which the image never holds.
+RUN python manage.py collectstatic --noinput
 
 # The app's code and static files stay owned by root; the app may write only uploads
 # and beat's schedule file.

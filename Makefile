@@ -8,10 +8,6 @@ PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 SYSTEM_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-# `manage.py check` and `makemigrations` import settings with DEBUG off, which
-# insists on a strong key. This one is for the test command only, as in conftest.py.
-TEST_SECRET_KEY := tests-only-secret-key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
-
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k cohorts -x"`.
 PYTEST_ARGS ?=
 
@@ -55,8 +51,8 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET_KEY)} $(PYTHON) manage.py check
-	SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET_KEY)} $(PYTHON) manage.py makemigrations --check --dry-run
+	$(PYTHON) manage.py check
+	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(PYTHON) -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
