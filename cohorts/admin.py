@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from cohorts.models import (
     Application,
     Attendance,
+    CalendarToken,
     Cohort,
     CurriculumTopic,
     Enrolment,
@@ -139,3 +140,20 @@ class SessionMaterialAdmin(admin.ModelAdmin):
     list_select_related = ["session__cohort", "added_by"]
     autocomplete_fields = ["added_by"]
     raw_id_fields = ["session"]
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(admin.ModelAdmin):
+    """Admins can see who has a calendar link and delete it (revoke); the secret itself is never shown."""
+
+    list_display = ["person", "created_at"]
+    search_fields = ["person__email", "person__display_name"]
+    list_select_related = ["person"]
+    fields = ["person", "created_at"]
+    readonly_fields = ["person", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # people create their own link on the "My calendar link" page
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

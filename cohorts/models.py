@@ -309,3 +309,16 @@ class Attendance(models.Model):
     @property
     def attended(self) -> bool:
         return self.status in {self.Status.PRESENT, self.Status.LATE, self.Status.LEFT_EARLY}
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's private calendar feed URL; replacing or deleting it revokes the old link."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Calendar link for {self.person}"

@@ -1,15 +1,18 @@
 """Writes for programmes, cohorts, sessions, applications, enrolment and attendance."""
 
+import secrets
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from coachprog.accounts.models import Directorate, User
 from cohorts.models import (
     Application,
     Attendance,
+    CalendarToken,
     Cohort,
     CurriculumTopic,
     Enrolment,
@@ -223,3 +226,52 @@ def attendance_record(
         defaults={"status": status, "recorded_by": recorded_by, "note": note},
     )
     return attendance
+
+
+# What a calendar shows of a session: changing any of these raises its iCalendar SEQUENCE.
+SESSION_CALENDAR_FIELDS = frozenset(
+    {"kind", "title", "starts_at", "ends_at", "venue_name", "venue_address", "online_url", "status"}
+)
+SESSION_EDITABLE_FIELDS = SESSION_CALENDAR_FIELDS | {"notes"}
+
+
+@transaction.atomic
+def session_update(*, session: Session, **fields) -> Session:
+    """Save the changed fields; SEQUENCE rises by one when anything a calendar shows has changed."""
+    unknown = set(fields) - SESSION_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"These session fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    changed = [name for name, value in fields.items() if getattr(session, name) != value]
+    if not changed:
+        return session
+    for name in changed:
+        setattr(session, name, fields[name])
+    session.full_clean()
+    if SESSION_CALENDAR_FIELDS.intersection(changed):
+        # Counted in the database, so two edits at once still give two new sequence numbers.
+        session.sequence = F("sequence") + 1
+        changed.append("sequence")
+    session.save(update_fields=changed)
+    if "sequence" in changed:
+        session.refresh_from_db(fields=["sequence"])
+    return session
+
+
+def session_cancel(*, session: Session) -> Session:
+    """Cancel a session, keeping its UID and raising its SEQUENCE so calendars show it as cancelled."""
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError("This session is already cancelled.")
+    return session_update(session=session, status=Session.Status.CANCELLED)
+
+
+def calendar_token_issue(*, person: User) -> CalendarToken:
+    """Give the person a new private calendar link; any link they had before stops working."""
+    token, _ = CalendarToken.objects.update_or_create(
+        person=person, defaults={"token": secrets.token_urlsafe(32), "created_at": timezone.now()}
+    )
+    return token
+
+
+def calendar_token_revoke(*, person: User) -> None:
+    """Switch off the person's private calendar link, if they have one."""
+    CalendarToken.objects.filter(person=person).delete()

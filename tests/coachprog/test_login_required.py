@@ -5,8 +5,9 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Public by design: sign-in and sign-up flow pages (allauth) and the health check.
-PUBLIC_PREFIXES = ("/accounts/", "/healthz")
+# Public by design: sign-in and sign-up flow pages (allauth), the health check, and the
+# private calendar feed that calendar apps fetch without a session (its secret token is the key).
+PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/cohorts/calendar/1.ics")
 
 
 def _all_paths(resolver: URLResolver, prefix: str = "") -> list[str]:
