@@ -1,101 +1,22 @@
-"""Cohort pages: the cohorts a user may see, a cohort's schedule, one session, and calendar feeds."""
+"""iCalendar feeds: one per cohort, and a private, revocable one per person."""
 
 import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST, require_safe
 
-from coachprog.permissions import Access
 from cohorts.calendars import cohort_calendar_sessions, personal_calendar_sessions, sessions_calendar
-from cohorts.models import Attendance, CalendarToken, Enrolment, Session
-from cohorts.permissions import get_cohort_for_user, get_session_for_user, visible_cohorts
+from cohorts.models import CalendarToken
+from cohorts.permissions import get_cohort_for_user
 from cohorts.services import calendar_token_issue, calendar_token_revoke
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 CALENDAR_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-def cohort_list(request: HttpRequest) -> HttpResponse:
-    cohorts = (
-        visible_cohorts(request.user)
-        .select_related("programme")
-        .annotate(
-            enrolled=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED), distinct=True
-            )
-        )
-        .order_by("-starts_on")
-    )
-    return render(request, "cohorts/cohort_list.html", {"cohorts": cohorts})
-
-
-def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cohort, access = get_cohort_for_user(request.user, pk)
-    sessions = Session.objects.filter(cohort=cohort).prefetch_related("topics").order_by("starts_at")
-    enrolments = None
-    my_attendance = {}
-    if access >= Access.WRITE:
-        enrolments = (
-            Enrolment.objects.filter(cohort=cohort)
-            .select_related("participant__organisation_unit")
-            .order_by("participant__display_name")
-        )
-    else:
-        mine = Enrolment.objects.filter(cohort=cohort, participant=request.user).first()
-        if mine:
-            my_attendance = {a.session_id: a for a in Attendance.objects.filter(enrolment=mine)}
-    return render(
-        request,
-        "cohorts/cohort_detail.html",
-        {
-            "cohort": cohort,
-            "sessions": [(s, my_attendance.get(s.pk)) for s in sessions],
-            "enrolments": enrolments,
-            "can_manage": access >= Access.WRITE,
-            "topics": cohort.topics.all(),
-            "contact_days": sum(
-                1 for s in sessions if s.kind == Session.Kind.WORKSHOP and s.status == "scheduled"
-            ),
-        },
-    )
-
-
-def session_detail(request: HttpRequest, cohort_pk: int, pk: int) -> HttpResponse:
-    session, access = get_session_for_user(request.user, cohort_pk, pk)
-    register = None
-    if access >= Access.WRITE:
-        register = (
-            Enrolment.objects.filter(cohort=session.cohort)
-            .select_related("participant")
-            .prefetch_related(
-                Prefetch(
-                    "attendance", queryset=Attendance.objects.filter(session=session), to_attr="at_session"
-                )
-            )
-            .order_by("participant__display_name")
-        )
-    return render(
-        request,
-        "cohorts/session_detail.html",
-        {
-            "session": session,
-            "cohort": session.cohort,
-            "facilitators": session.facilitators.all(),
-            "topics": session.topics.all(),
-            "materials": session.materials.all(),
-            "register": register,
-            "can_manage": access >= Access.WRITE,
-        },
-    )
-
-
-# --- calendar feeds ----------------------------------------------------------------------
 
 
 def _calendar_response(calendar, filename: str) -> HttpResponse:

@@ -1,0 +1,22 @@
+"""Writes for the cohorts app, one module per part; every write goes through a function here."""
+
+from cohorts.services.applications import (  # noqa: F401
+    application_decide,
+    application_submit,
+    enrolment_create,
+    enrolment_set_status,
+)
+from cohorts.services.attendance import (  # noqa: F401
+    attendance_record,
+)
+from cohorts.services.schedule import (  # noqa: F401
+    calendar_token_issue,
+    calendar_token_revoke,
+    cohort_create,
+    cohort_set_status,
+    programme_create,
+    session_cancel,
+    session_facilitators_set,
+    session_schedule,
+    session_update,
+)
