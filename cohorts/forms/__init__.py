@@ -1,0 +1,1 @@
+"""Cohort forms, one module per part of the app."""
