@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import calendars, pages
+from cohorts.views import applications, attendance, calendars, pages, planner
 
 app_name = "cohorts"
 
@@ -14,7 +14,45 @@ urlpatterns = [
     path("calendar/new/", calendars.calendar_link_issue, name="calendar_link_issue"),
     path("calendar/revoke/", calendars.calendar_link_revoke, name="calendar_link_revoke"),
     path("calendar/<str:token>.ics", calendars.personal_calendar, name="personal_calendar"),
-    # Planner (add new planner URLs below this line)
-    # Applications (add new application URLs below this line)
-    # Attendance (add new attendance URLs below this line)
+    # Planner
+    path("planner/new/", planner.planner_create, name="planner_create"),
+    path("<int:pk>/planner/", planner.planner, name="planner"),
+    path("<int:pk>/planner/sessions/new/", planner.planner_session_add, name="planner_session_add"),
+    path(
+        "<int:pk>/planner/sessions/<int:session_pk>/edit/",
+        planner.planner_session_edit,
+        name="planner_session_edit",
+    ),
+    path(
+        "<int:pk>/planner/sessions/<int:session_pk>/cancel/",
+        planner.planner_session_cancel,
+        name="planner_session_cancel",
+    ),
+    path("<int:pk>/copy/", planner.planner_copy, name="copy"),
+    # Applications
+    path("<int:pk>/apply/", applications.application_create, name="apply"),
+    path("<int:pk>/applications/", applications.application_list, name="applications"),
+    path("applications/mine/", applications.my_applications, name="my_applications"),
+    # Public: the line manager has no account; the signed token in the path is the only key.
+    path(
+        "applications/manager/<str:token>/",
+        applications.application_manager_respond_view,
+        name="application_manager_respond",
+    ),
+    # Attendance
+    path("<int:cohort_pk>/sessions/<int:pk>/register/", attendance.register, name="register"),
+    path(
+        "<int:cohort_pk>/sessions/<int:pk>/register/<int:enrolment_pk>/",
+        attendance.register_record,
+        name="register_record",
+    ),
+    path(
+        "<int:cohort_pk>/sessions/<int:pk>/register/all-present/",
+        attendance.register_all_present,
+        name="register_all_present",
+    ),
+    path("<int:pk>/attendance/", attendance.matrix, name="attendance_matrix"),
+    path("<int:pk>/attendance.<str:fmt>", attendance.matrix_export, name="attendance_export"),
+    path("<int:pk>/my-attendance/", attendance.my_attendance, name="my_attendance"),
+    path("<int:pk>/sessions/<int:session_pk>/apologies/", attendance.apologies, name="apologies"),
 ]

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from coachprog.permissions import Access
+from coachprog.permissions import Access, is_programme_lead
 from cohorts.models import Attendance, Enrolment, Session
 from cohorts.permissions import get_cohort_for_user, get_session_for_user, visible_cohorts
 
@@ -25,13 +25,18 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-starts_on")
     )
-    return render(request, "cohorts/cohort_list.html", {"cohorts": cohorts})
+    return render(
+        request,
+        "cohorts/cohort_list.html",
+        {"cohorts": cohorts, "perms_plan": is_programme_lead(request.user)},
+    )
 
 
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort, access = get_cohort_for_user(request.user, pk)
     sessions = Session.objects.filter(cohort=cohort).prefetch_related("topics").order_by("starts_at")
     enrolments = None
+    mine = None
     my_attendance = {}
     if access >= Access.WRITE:
         enrolments = (
@@ -51,6 +56,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": [(s, my_attendance.get(s.pk)) for s in sessions],
             "enrolments": enrolments,
             "can_manage": access >= Access.WRITE,
+            "is_participant": mine is not None,
             "topics": cohort.topics.all(),
             "contact_days": sum(
                 1 for s in sessions if s.kind == Session.Kind.WORKSHOP and s.status == "scheduled"

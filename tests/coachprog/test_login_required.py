@@ -5,9 +5,10 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Public by design: sign-in and sign-up flow pages (allauth), the health check, and the
-# private calendar feed that calendar apps fetch without a session (its secret token is the key).
-PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/cohorts/calendar/1.ics")
+# Public by design: sign-in and sign-up flow pages (allauth), the health check, the private
+# calendar feed that calendar apps fetch without a session, and a line manager's approval page
+# (each of the last two authorised by its signed or secret token alone).
+PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/cohorts/calendar/1.ics", "/cohorts/applications/manager/")
 
 
 def _all_paths(resolver: URLResolver, prefix: str = "") -> list[str]:

@@ -1,0 +1,74 @@
+"""Applying to a cohort, a line manager's answer, and the programme lead's decisions."""
+
+from django import forms
+
+from coachprog.accounts.models import Directorate
+from cohorts.models import Application, Cohort
+from cohorts.services.applications import AVAILABILITY_REQUIRED, PPL_REQUIRED
+
+
+class ApplicationForm(forms.Form):
+    directorate = forms.ModelChoiceField(queryset=Directorate.objects.order_by("name"))
+    role_title = forms.CharField(label="Job role", max_length=200)
+    prerequisites_completed = forms.MultipleChoiceField(
+        label="Prerequisite courses you have completed",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_service_user_or_carer = forms.BooleanField(label="I am a service user or carer", required=False)
+    people_participation_lead = forms.CharField(
+        label="People Participation Lead",
+        max_length=200,
+        required=False,
+        help_text="Required for service users and carers.",
+    )
+    line_manager_name = forms.CharField(label="Line manager's name", max_length=200)
+    line_manager_email = forms.EmailField(
+        label="Line manager's e-mail address",
+        help_text="We e-mail your line manager a link to approve your application.",
+    )
+    availability_confirmed = forms.BooleanField(
+        label="I can attend at least one induction session and every workshop and action learning set date",
+        error_messages={"required": AVAILABILITY_REQUIRED},
+    )
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        courses = cohort.programme.prerequisite_courses or []
+        self.fields["prerequisites_completed"].choices = [(c, c) for c in courses]
+        if not courses:
+            del self.fields["prerequisites_completed"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("is_service_user_or_carer")
+            and not cleaned.get("people_participation_lead", "").strip()
+        ):
+            self.add_error("people_participation_lead", PPL_REQUIRED)
+        return cleaned
+
+
+class ManagerResponseForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+
+
+class BulkDecisionForm(forms.Form):
+    DECISIONS = [
+        (Application.Status.ACCEPTED, "Accept"),
+        (Application.Status.WAITLISTED, "Wait-list"),
+        (Application.Status.DECLINED, "Decline"),
+    ]
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(),
+        error_messages={"required": "Please tick at least one application."},
+    )
+    decision = forms.ChoiceField(choices=DECISIONS, error_messages={"required": "Please choose a decision."})
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = (
+            Application.objects.filter(cohort=cohort)
+            .select_related("applicant")
+            .order_by("submitted_at", "pk")
+        )

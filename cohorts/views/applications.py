@@ -1,0 +1,177 @@
+"""Applying to a cohort, the applicant's own applications, the lead's table, and the line manager's link."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from coachprog.permissions import Access
+from cohorts.forms.applications import ApplicationForm, BulkDecisionForm, ManagerResponseForm
+from cohorts.models import Application, Cohort, Enrolment, Session
+from cohorts.permissions import get_cohort_for_user
+from cohorts.services.applications import (
+    application_decide,
+    application_from_manager_token,
+    application_manager_respond,
+    application_submit,
+    cohort_application_refusal,
+)
+
+ATTENDANCE_KINDS = [Session.Kind.INDUCTION, Session.Kind.WORKSHOP, Session.Kind.ACTION_LEARNING_SET]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def application_create(request: HttpRequest, pk: int) -> HttpResponse:
+    # Any signed-in member of staff may apply, so the cohort is fetched by id, not by visibility;
+    # the page shows only what an advert would: the programme, dates and session dates.
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), pk=pk)
+    existing = Application.objects.filter(cohort=cohort, applicant=request.user).first()
+    refusal = None if existing else cohort_application_refusal(cohort)
+    form = ApplicationForm(request.POST or None, cohort=cohort)
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            application_submit(
+                cohort=cohort, applicant=request.user, refuse_when_full=True, **form.cleaned_data
+            )
+        except ValidationError as refused:
+            if hasattr(refused, "error_dict"):
+                form.add_error(None, refused)
+            else:
+                refusal = " ".join(refused.messages)
+        else:
+            messages.success(
+                request,
+                f"Your application to {cohort} has been sent. We have asked your line manager to approve it.",
+            )
+            return redirect("cohorts:my_applications")
+    sessions = Session.objects.filter(
+        cohort=cohort, kind__in=ATTENDANCE_KINDS, status=Session.Status.SCHEDULED
+    ).order_by("starts_at")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cohorts/applications/apply.html",
+        {"cohort": cohort, "form": form, "refusal": refusal, "existing": existing, "sessions": sessions},
+        status=status,
+    )
+
+
+def my_applications(request: HttpRequest) -> HttpResponse:
+    applications = (
+        Application.objects.filter(applicant=request.user)
+        .select_related("cohort__programme")
+        .order_by("-created_at")
+    )
+    return render(request, "cohorts/applications/mine.html", {"applications": applications})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def application_list(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
+    if request.method == "POST":
+        form = BulkDecisionForm(request.POST, cohort=cohort)
+        if form.is_valid():
+            _decide_in_bulk(request, form.cleaned_data["applications"], form.cleaned_data["decision"])
+            return redirect(request.get_full_path())
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+    chosen = request.GET.get("status", "")
+    if chosen not in Application.Status.values:
+        chosen = ""
+    applications = Application.objects.filter(cohort=cohort).exclude(status=Application.Status.DRAFT)
+    counts = dict(applications.values_list("status").annotate(n=Count("pk")).order_by())
+    if chosen:
+        applications = applications.filter(status=chosen)
+    applications = applications.select_related("applicant", "directorate", "decided_by").order_by(
+        "submitted_at", "pk"
+    )
+    filters = [
+        (value, label, counts.get(value, 0))
+        for value, label in Application.Status.choices
+        if value != Application.Status.DRAFT
+    ]
+    return render(
+        request,
+        "cohorts/applications/list.html",
+        {
+            "cohort": cohort,
+            "applications": applications,
+            "filters": filters,
+            "chosen": chosen,
+            "total": sum(counts.values()),
+            "enrolled": cohort.enrolments.filter(status=Enrolment.Status.ENROLLED).count(),
+            "decisions": BulkDecisionForm.DECISIONS,
+        },
+    )
+
+
+def _decide_in_bulk(request: HttpRequest, applications, decision: str) -> None:
+    """Decide each application on its own, so one refusal (a full cohort) does not undo the others."""
+    label = {
+        Application.Status.ACCEPTED: "accepted",
+        Application.Status.WAITLISTED: "wait-listed",
+        Application.Status.DECLINED: "declined",
+    }[decision]
+    for application in applications:
+        try:
+            application_decide(application=application, decision=decision, decided_by=request.user)
+        except ValidationError as refused:
+            messages.error(request, f"{application.applicant}: not {label}. {' '.join(refused.messages)}")
+        else:
+            messages.success(request, f"{application.applicant}: {application.get_status_display().lower()}.")
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def application_manager_respond_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The line manager's link: no account, the signed token is the only key; GET shows, POST answers."""
+    try:
+        application = application_from_manager_token(token)
+    except signing.SignatureExpired:
+        return _manager_link_problem(request, expired=True)
+    except signing.BadSignature:
+        return _manager_link_problem(request, expired=False)
+    form = ManagerResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = application_manager_respond(
+                application=application, approve=form.cleaned_data["decision"] == "approve"
+            )
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(request, "Thank you: your answer has been recorded.")
+            return redirect(reverse("cohorts:application_manager_respond", args=[token]))
+    response = render(
+        request,
+        "cohorts/applications/manager_respond.html",
+        {
+            "application": application,
+            "cohort": application.cohort,
+            "form": form,
+            "awaiting": application.status == Application.Status.SUBMITTED,
+        },
+        status=400 if form.errors else 200,
+    )
+    _no_index(response)
+    return response
+
+
+def _manager_link_problem(request: HttpRequest, *, expired: bool) -> HttpResponse:
+    status = 410 if expired else 400
+    response = render(
+        request, "cohorts/applications/manager_link_invalid.html", {"expired": expired}, status=status
+    )
+    _no_index(response)
+    return response
+
+
+def _no_index(response: HttpResponse) -> None:
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
