@@ -122,3 +122,10 @@ def inactive_user(project_a):
     programme_lead_add(user=user)
     TeamMembershipFactory(project=project_a, person=user)
     return user
+
+
+@pytest.fixture
+def lead_client(client, programme_lead):
+    """A test client signed in as a programme lead."""
+    client.force_login(programme_lead)
+    return client

@@ -60,12 +60,6 @@ def session_post(**overrides) -> dict:
     return data
 
 
-@pytest.fixture
-def lead_client(client, programme_lead):
-    client.force_login(programme_lead)
-    return client
-
-
 # --- item 1: the planner ---------------------------------------------------------------------
 
 

@@ -6,22 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coachprog.accounts.services import programme_lead_add
 from projects.driver_diagram import driver_diagram_svg, driver_tree
 from projects.models import DriverNode
 from projects.services import driver_node_add, pdsa_cycle_create
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def lead_client(client):
-    lead = UserFactory()
-    programme_lead_add(user=lead)
-    client.force_login(lead)
-    return client
 
 
 def _diagram(project):

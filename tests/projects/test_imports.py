@@ -8,21 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 
-from coachprog.accounts.services import programme_lead_add
 from projects.imports import ImportFileError, ImportRow, read_text, read_upload
 from projects.models import DataPoint, Measure
 from projects.services import data_points_import
 from tests.factories import DataPointFactory, MeasureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead_client(client):
-    lead = UserFactory()
-    programme_lead_add(user=lead)
-    client.force_login(lead)
-    return client
 
 
 def _weeks(n: int, start: date = date(2025, 1, 6)) -> list[str]:

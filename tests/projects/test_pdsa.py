@@ -5,20 +5,11 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from coachprog.accounts.services import programme_lead_add
 from projects.models import DriverNode, PDSACycle
 from projects.services import driver_node_add, pdsa_cycle_create, pdsa_cycle_update
-from tests.factories import MeasureFactory, PDSACycleFactory, ProjectFactory, UserFactory
+from tests.factories import MeasureFactory, PDSACycleFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead_client(client):
-    lead = UserFactory()
-    programme_lead_add(user=lead)
-    client.force_login(lead)
-    return client
 
 
 def _change_idea(project, text="Discharge checklist"):

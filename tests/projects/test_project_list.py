@@ -10,7 +10,6 @@ import time_machine
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from coachprog.accounts.services import programme_lead_add
 from projects.listing import months_before
 from projects.models import ProgressScoreChange
 from tests.factories import (
@@ -22,14 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead_client(client):
-    lead = UserFactory()
-    programme_lead_add(user=lead)
-    client.force_login(lead)
-    return client
 
 
 def _scored(project, score: str, on: date):
