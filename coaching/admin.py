@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from coaching.models import (
     Assignment,
@@ -21,7 +22,7 @@ class CoachProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["coach", "project", "role", "starts_on", "ends_on", "end_reason"]
     list_filter = ["role", "project__directorate"]
     search_fields = ["coach__email", "coach__display_name", "project__title"]
@@ -42,7 +43,7 @@ class NextStepInline(admin.TabularInline):
 
 
 @admin.register(MeetingLog)
-class MeetingLogAdmin(admin.ModelAdmin):
+class MeetingLogAdmin(SimpleHistoryAdmin):
     list_display = ["project", "coach", "met_on", "duration_minutes", "mode", "progress_score"]
     list_filter = ["mode", "progress_score", "project__directorate"]
     search_fields = ["project__title", "coach__display_name", "coach__email"]
@@ -54,7 +55,7 @@ class MeetingLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupervisionLog)
-class SupervisionLogAdmin(admin.ModelAdmin):
+class SupervisionLogAdmin(SimpleHistoryAdmin):
     list_display = ["coach", "supervisor", "held_on", "kind", "reflection_shared"]
     list_filter = ["kind", "reflection_shared"]
     search_fields = ["coach__display_name", "coach__email", "supervisor__display_name", "themes"]
@@ -66,7 +67,7 @@ class SupervisionLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonthlyUpdate)
-class MonthlyUpdateAdmin(admin.ModelAdmin):
+class MonthlyUpdateAdmin(SimpleHistoryAdmin):
     list_display = ["project", "month", "version", "status", "rag", "author", "ready_at"]
     list_filter = ["status", "rag"]
     search_fields = ["project__title", "author__display_name", "narrative"]
@@ -77,7 +78,7 @@ class MonthlyUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(NextStep)
-class NextStepAdmin(admin.ModelAdmin):
+class NextStepAdmin(SimpleHistoryAdmin):
     list_display = ["description", "owner", "due_on", "done_on", "meeting"]
     list_filter = ["done_on"]
     search_fields = ["description", "owner", "meeting__project__title"]

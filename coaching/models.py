@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from projects.models import PROGRESS_SCORES, Project, progress_score_check, progress_score_field
 
@@ -76,6 +77,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "-starts_on"]
@@ -144,6 +147,8 @@ class MeetingLog(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-met_on", "-pk"]
         constraints = [
@@ -171,6 +176,8 @@ class NextStep(models.Model):
     owner = models.CharField(max_length=150, help_text="Who will do it.")
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -210,6 +217,8 @@ class SupervisionLog(models.Model):
     supervisor_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["reflection"])
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -253,6 +262,8 @@ class MonthlyUpdate(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "-month", "-version"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
+from simple_history.admin import SimpleHistoryAdmin
 
 from cohorts.models import (
     Application,
@@ -47,7 +48,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "programme", "starts_on", "ends_on", "status", "capacity", "enrolled"]
     list_filter = ["status", "programme"]
     search_fields = ["name", "number", "programme__name"]
@@ -77,7 +78,7 @@ class SessionMaterialInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SimpleHistoryAdmin):
     formfield_overrides = HTTPS_LINKS
     list_display = ["title", "cohort", "kind", "starts_at", "ends_at", "venue_name", "status"]
     list_filter = ["kind", "status", "cohort"]
@@ -90,7 +91,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(SimpleHistoryAdmin):
     list_display = ["applicant", "cohort", "status", "directorate", "role_title", "submitted_at"]
     list_filter = ["status", "cohort", "directorate", "is_service_user_or_carer"]
     search_fields = ["applicant__email", "applicant__display_name", "line_manager_name", "line_manager_email"]
@@ -108,7 +109,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(SimpleHistoryAdmin):
     list_display = ["participant", "cohort", "status", "enrolled_on"]
     list_filter = ["status", "cohort"]
     search_fields = ["participant__email", "participant__display_name"]
@@ -119,7 +120,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(SimpleHistoryAdmin):
     list_display = ["enrolment", "session", "status", "recorded_by", "recorded_at"]
     list_filter = ["status", "session__cohort", "session__kind"]
     search_fields = [

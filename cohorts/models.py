@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from coachprog.accounts.models import Directorate
 
@@ -75,6 +76,8 @@ class Cohort(models.Model):
         CurriculumTopic, blank=True, related_name="cohorts", verbose_name="curriculum topics"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
@@ -130,6 +133,8 @@ class Session(models.Model):
     # iCalendar identity: the UID never changes, SEQUENCE rises with each change.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["starts_at"]
@@ -220,6 +225,8 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["created_at"]
         constraints = [
@@ -262,6 +269,8 @@ class Enrolment(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ENROLLED)
     enrolled_on = models.DateField()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["cohort", "participant__display_name"]
         constraints = [
@@ -293,6 +302,8 @@ class Attendance(models.Model):
     note = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "attendance"

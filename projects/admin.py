@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from projects.models import (
     ChartNote,
@@ -32,7 +33,7 @@ class ProgressScoreChangeInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(SimpleHistoryAdmin):
     list_display = ["title", "directorate", "sponsor", "status", "progress_score", "started_on"]
     list_filter = ["status", "directorate", "progress_score"]
     search_fields = ["title", "aim_what", "sponsor__email", "sponsor__display_name"]
@@ -75,7 +76,7 @@ class ChartNoteInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "project",
@@ -95,7 +96,7 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataPoint)
-class DataPointAdmin(admin.ModelAdmin):
+class DataPointAdmin(SimpleHistoryAdmin):
     list_display = ["measure", "period", "value", "numerator", "denominator", "recorded_by"]
     list_filter = ["measure__project"]
     search_fields = ["measure__name", "measure__project__title", "note"]
@@ -105,7 +106,7 @@ class DataPointAdmin(admin.ModelAdmin):
 
 
 @admin.register(PDSACycle)
-class PDSACycleAdmin(admin.ModelAdmin):
+class PDSACycleAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "project", "status", "act_decision", "starts_on", "completed_on"]
     list_filter = ["status", "act_decision"]
     search_fields = ["title", "project__title", "plan_question"]
@@ -148,7 +149,7 @@ class ChartNoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(admin.ModelAdmin):
+class TeamMembershipAdmin(SimpleHistoryAdmin):
     list_display = ["person", "project", "role", "joined_on"]
     list_filter = ["role"]
     search_fields = ["person__email", "person__display_name", "project__title"]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from coachprog.accounts.models import Directorate
 
@@ -74,6 +75,8 @@ class Project(models.Model):
     progress_score = progress_score_field(default=Decimal("0.5"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["title"]
         constraints = [
@@ -105,6 +108,8 @@ class TeamMembership(models.Model):
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     joined_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "role", "person__display_name"]
@@ -231,6 +236,8 @@ class Measure(models.Model):
     baseline_set_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["project", "position", "name"]
         constraints = [
@@ -317,6 +324,8 @@ class DataPoint(models.Model):
     note = models.CharField(max_length=300, blank=True, help_text="Shown on the chart at this point.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["measure", "period"]
@@ -405,6 +414,8 @@ class PDSACycle(models.Model):
     act_next_step = models.TextField("next step", blank=True)
     starts_on = models.DateField("start date", null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "PDSA cycle"

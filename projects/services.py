@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from coachprog.accounts.models import Directorate, User
 from projects.imports import ImportRow
@@ -333,9 +334,10 @@ def data_points_import(*, measure: Measure, rows: Sequence[ImportRow], recorded_
         (to_update if point.pk else to_create).append(point)
     if errors:
         raise ValidationError(errors)
-    DataPoint.objects.bulk_create(to_create, batch_size=500)
+    # The *_with_history helpers write the history rows a one-by-one save would have written.
+    bulk_create_with_history(to_create, DataPoint, batch_size=500, default_user=recorded_by)
     fields = ["value", "numerator", "denominator", "note", "recorded_by", "recorded_at"]
-    DataPoint.objects.bulk_update(to_update, fields, batch_size=500)
+    bulk_update_with_history(to_update, DataPoint, fields, batch_size=500, default_user=recorded_by)
     return ImportSummary(created=len(to_create), updated=len(to_update))
 
 

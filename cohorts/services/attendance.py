@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from coachprog.accounts.models import User
 from cohorts.models import (
@@ -46,11 +47,13 @@ def attendance_record_all_present(*, session: Session, recorded_by: User) -> int
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .exclude(pk__in=already)
     )
-    created = Attendance.objects.bulk_create(
+    created = bulk_create_with_history(
         [
             Attendance(session=session, enrolment=e, status=Attendance.Status.PRESENT, recorded_by=by)
             for e in enrolments
-        ]
+        ],
+        Attendance,
+        default_user=by,
     )
     return len(created)
 

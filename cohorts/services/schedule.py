@@ -5,7 +5,6 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from coachprog.accounts.models import User
@@ -128,12 +127,11 @@ def session_update(*, session: Session, **fields) -> Session:
         setattr(session, name, fields[name])
     session.full_clean()
     if SESSION_CALENDAR_FIELDS.intersection(changed):
-        # Counted in the database, so two edits at once still give two new sequence numbers.
-        session.sequence = F("sequence") + 1
+        # Read under a row lock, so two edits at once still give two new sequence numbers.
+        current = Session.objects.select_for_update().values_list("sequence", flat=True).get(pk=session.pk)
+        session.sequence = current + 1
         changed.append("sequence")
     session.save(update_fields=changed)
-    if "sequence" in changed:
-        session.refresh_from_db(fields=["sequence"])
     return session
 
 
