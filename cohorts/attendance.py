@@ -1,16 +1,17 @@
 """Attendance reads: the completion rule, the register rows and the cohort's attendance matrix.
 
-The completion rule (the default for every cohort, there is no per-cohort rule yet):
-a participant completes when they attended every workshop day, every action learning
-set and at least one induction. "Attended" means present, late or left early.
+The completion rule is set per cohort (`CompletionRule.for_cohort`). By default a
+participant completes when they attended every workshop day, every action learning set
+and at least one induction. "Attended" means present, late or left early.
 
 - Cancelled sessions never count, and are left out of the matrix.
 - A session held before the participant enrolled is "not yet enrolled": never absent,
   and not required of them (if every induction was before they enrolled, they need none).
 - A participant is *at risk* when they missed (absent or apologies) a required workshop
-  or action learning set, or every induction is over and they attended none: they can
-  no longer meet the rule. A past session without a record is "not recorded", which
-  does not make anyone at risk (the register may simply not be taken yet).
+  or action learning set, or too few inductions are left for them to reach the number
+  the rule asks for: they can no longer meet the rule. A past session without a record
+  is "not recorded", which does not make anyone at risk (the register may simply not be
+  taken yet).
 - Two consecutive absences alert the lead. Only "absent" counts: apologies were agreed
   in advance, so they break no streak but do not extend it either; a session without
   a record breaks the streak.
@@ -31,7 +32,6 @@ from django.utils import timezone
 
 from cohorts.models import Attendance, Cohort, Enrolment, Session
 
-REQUIRED_ALL = {Session.Kind.WORKSHOP, Session.Kind.ACTION_LEARNING_SET}
 MISSED = {Attendance.Status.ABSENT, Attendance.Status.APOLOGIES}
 
 # Cell states beyond the attendance statuses.
@@ -49,6 +49,49 @@ COMPLETE = "complete"
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 COMPLETION_LABELS = {COMPLETE: "Complete", ON_TRACK: "On track", AT_RISK: "At risk"}
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    """What a participant must attend to complete their cohort."""
+
+    inductions: int = 1
+    all_workshops: bool = True
+    all_action_learning_sets: bool = True
+
+    @classmethod
+    def for_cohort(cls, cohort: Cohort) -> CompletionRule:
+        return cls(
+            inductions=cohort.completion_inductions,
+            all_workshops=cohort.completion_all_workshops,
+            all_action_learning_sets=cohort.completion_all_action_learning_sets,
+        )
+
+    @property
+    def required_kinds(self) -> set[str]:
+        """Kinds of session every one of which must be attended."""
+        kinds = set()
+        if self.all_workshops:
+            kinds.add(Session.Kind.WORKSHOP)
+        if self.all_action_learning_sets:
+            kinds.add(Session.Kind.ACTION_LEARNING_SET)
+        return kinds
+
+    def describe(self) -> str:
+        parts = []
+        if self.all_workshops:
+            parts.append("every workshop day")
+        if self.all_action_learning_sets:
+            parts.append("every action learning set")
+        if self.inductions:
+            parts.append(f"at least {self.inductions} induction{'s' if self.inductions > 1 else ''}")
+        if not parts:
+            return "No attendance is required to complete."
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return f"To complete, attend {listed}."
+
+
+DEFAULT_RULE = CompletionRule()
 
 
 def active_enrolments(cohort: Cohort) -> QuerySet[Enrolment]:
@@ -115,18 +158,24 @@ def cell_for(session: Session, enrolment: Enrolment, attendance: Attendance | No
     return Cell(session, NOT_RECORDED if session.starts_at <= now else UPCOMING)
 
 
-def completion(cells: list[Cell]) -> tuple[str, int, int]:
-    """(completion status, required sessions attended, required sessions) under the default rule."""
+def _attended(cell: Cell) -> bool:
+    return bool(cell.attendance and cell.attendance.attended)
+
+
+def completion(cells: list[Cell], rule: CompletionRule = DEFAULT_RULE) -> tuple[str, int, int]:
+    """(completion status, required sessions attended, required sessions) under the rule."""
     counted = [c for c in cells if c.state != NOT_YET_ENROLLED]
-    required = [c for c in counted if c.session.kind in REQUIRED_ALL]
+    required = [c for c in counted if c.session.kind in rule.required_kinds]
     inductions = [c for c in counted if c.session.kind == Session.Kind.INDUCTION]
-    attended_induction = any(c.attendance and c.attendance.attended for c in inductions)
-    attended = sum(1 for c in required if c.attendance and c.attendance.attended)
-    needed = len(required) + (1 if inductions else 0)
-    done = attended + (1 if attended_induction else 0)
+    # Inductions held before someone enrolled are not asked of them: they need at most those left.
+    inductions_needed = min(rule.inductions, len(inductions))
+    inductions_attended = min(sum(1 for c in inductions if _attended(c)), inductions_needed)
+    inductions_open = sum(1 for c in inductions if c.state in (UPCOMING, NOT_RECORDED))
+    needed = len(required) + inductions_needed
+    done = sum(1 for c in required if _attended(c)) + inductions_attended
     missed_required = any(c.state in MISSED for c in required)
-    inductions_over = bool(inductions) and all(c.state not in (UPCOMING, NOT_RECORDED) for c in inductions)
-    if missed_required or (inductions_over and not attended_induction):
+    too_few_inductions_left = inductions_attended + inductions_open < inductions_needed
+    if missed_required or too_few_inductions_left:
         return AT_RISK, done, needed
     if needed and done == needed:
         return COMPLETE, done, needed
@@ -154,6 +203,7 @@ class Matrix:
     cohort: Cohort
     sessions: list[Session]
     rows: list[MatrixRow]
+    rule: CompletionRule = DEFAULT_RULE
 
     @property
     def alerts(self) -> list[MatrixRow]:
@@ -169,6 +219,7 @@ class Matrix:
 def attendance_matrix(cohort: Cohort, *, now: datetime | None = None) -> Matrix:
     """Participants × sessions, with completion and alerts, in three queries."""
     now = now or timezone.now()
+    rule = CompletionRule.for_cohort(cohort)
     sessions = list(counted_sessions(cohort))
     enrolments = list(active_enrolments(cohort))
     by_pk = {e.pk: e for e in enrolments}
@@ -180,7 +231,7 @@ def attendance_matrix(cohort: Cohort, *, now: datetime | None = None) -> Matrix:
     rows = []
     for enrolment in enrolments:
         cells = [cell_for(s, enrolment, records.get((s.pk, enrolment.pk)), now) for s in sessions]
-        status, done, needed = completion(cells)
+        status, done, needed = completion(cells, rule)
         rows.append(
             MatrixRow(
                 enrolment=enrolment,
@@ -191,7 +242,7 @@ def attendance_matrix(cohort: Cohort, *, now: datetime | None = None) -> Matrix:
                 consecutive_absences=consecutive_absences(cells),
             )
         )
-    return Matrix(cohort=cohort, sessions=sessions, rows=rows)
+    return Matrix(cohort=cohort, sessions=sessions, rows=rows, rule=rule)
 
 
 def register_enrolments(session: Session) -> list[Enrolment]:

@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -75,6 +76,14 @@ class Cohort(models.Model):
     topics = models.ManyToManyField(
         CurriculumTopic, blank=True, related_name="cohorts", verbose_name="curriculum topics"
     )
+    # The completion rule. By default: every workshop day, every action learning set, one induction.
+    completion_inductions = models.PositiveSmallIntegerField(
+        "inductions to attend",
+        default=1,
+        help_text="How many induction sessions each participant must attend (0 for none).",
+    )
+    completion_all_workshops = models.BooleanField("every workshop day", default=True)
+    completion_all_action_learning_sets = models.BooleanField("every action learning set", default=True)
 
     history = HistoricalRecords()
 
@@ -86,6 +95,9 @@ class Cohort(models.Model):
             ),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="cohort_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(completion_inductions__lte=10), name="cohort_completion_inductions_sane"
+            ),
             models.CheckConstraint(condition=Q(status__in=CohortStatus.values), name="cohort_status_valid"),
         ]
 
@@ -158,13 +170,37 @@ class Session(models.Model):
         return bool(self.online_url) and not self.venue_name
 
 
+# Teaching materials people open in an office suite or a browser; nothing a browser would run.
+MATERIAL_EXTENSIONS = [
+    "pdf",
+    "pptx",
+    "ppt",
+    "docx",
+    "doc",
+    "xlsx",
+    "xls",
+    "odt",
+    "odp",
+    "ods",
+    "txt",
+    "png",
+    "jpg",
+]
+MATERIAL_MAX_BYTES = 20 * 1024 * 1024
+
+
 class SessionMaterial(models.Model):
-    """Teaching material for a session: an uploaded file or a link."""
+    """Teaching material for a session: an uploaded file or a link (never both)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to="materials/%Y/", blank=True)
-    url = models.URLField(blank=True)
+    file = models.FileField(
+        upload_to="materials/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(MATERIAL_EXTENSIONS)],
+        help_text=f"Up to {MATERIAL_MAX_BYTES // (1024 * 1024)} MB: {', '.join(MATERIAL_EXTENSIONS)}.",
+    )
+    url = models.URLField("link", blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -172,6 +208,7 @@ class SessionMaterial(models.Model):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(condition=~Q(file="") | ~Q(url=""), name="material_has_file_or_url"),
+            models.CheckConstraint(condition=Q(file="") | Q(url=""), name="material_file_or_url_not_both"),
         ]
 
     def __str__(self) -> str:

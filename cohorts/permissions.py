@@ -1,6 +1,7 @@
 """Who may see and change cohorts, sessions, applications and attendance."""
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from coachprog.permissions import Access, is_programme_lead, require
@@ -23,6 +24,28 @@ def visible_cohorts(user) -> QuerySet[Cohort]:
         | Q(pk__in=Session.objects.filter(facilitators=user).values("cohort_id"))
         | Q(leads=user)
     ).distinct()
+
+
+def open_cohorts() -> QuerySet[Cohort]:
+    """Cohorts any signed-in member of staff may see advertised and apply to."""
+    return Cohort.objects.filter(status=Cohort.Status.OPEN)
+
+
+def get_cohort_for_applicant(user, pk: int) -> Cohort:
+    """The cohort someone applies to: an open one, one they applied to, or one they run (to preview).
+
+    Cohorts still being planned, or long finished, are not advertised: for anyone else they are 404.
+    """
+    cohort = get_object_or_404(Cohort.objects.select_related("programme"), pk=pk)
+    if not _active(user):
+        raise Http404
+    if (
+        cohort.status == Cohort.Status.OPEN
+        or Application.objects.filter(cohort=cohort, applicant=user).exists()
+        or can_manage_cohort(user, cohort)
+    ):
+        return cohort
+    raise Http404
 
 
 def can_manage_cohort(user, cohort: Cohort) -> bool:

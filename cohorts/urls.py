@@ -8,6 +8,11 @@ urlpatterns = [
     path("", pages.cohort_list, name="list"),
     path("<int:pk>/", pages.cohort_detail, name="detail"),
     path("<int:cohort_pk>/sessions/<int:pk>/", pages.session_detail, name="session"),
+    path(
+        "<int:cohort_pk>/sessions/<int:session_pk>/materials/<int:pk>/",
+        pages.material_open,
+        name="material",
+    ),
     # Calendars
     path("<int:pk>/calendar.ics", calendars.cohort_calendar, name="cohort_calendar"),
     path("calendar/", calendars.calendar_link, name="calendar_link"),
@@ -17,7 +22,18 @@ urlpatterns = [
     # Planner
     path("planner/new/", planner.planner_create, name="planner_create"),
     path("<int:pk>/planner/", planner.planner, name="planner"),
+    path("<int:pk>/planner/details/", planner.planner_details, name="planner_details"),
     path("<int:pk>/planner/sessions/new/", planner.planner_session_add, name="planner_session_add"),
+    path(
+        "<int:pk>/planner/sessions/<int:session_pk>/materials/new/",
+        planner.planner_material_add,
+        name="planner_material_add",
+    ),
+    path(
+        "<int:pk>/planner/materials/<int:material_pk>/remove/",
+        planner.planner_material_remove,
+        name="planner_material_remove",
+    ),
     path(
         "<int:pk>/planner/sessions/<int:session_pk>/edit/",
         planner.planner_session_edit,
@@ -33,6 +49,12 @@ urlpatterns = [
     path("<int:pk>/apply/", applications.application_create, name="apply"),
     path("<int:pk>/applications/", applications.application_list, name="applications"),
     path("applications/mine/", applications.my_applications, name="my_applications"),
+    path("<int:pk>/participants/", applications.participant_list, name="participants"),
+    path(
+        "<int:pk>/participants/<int:enrolment_pk>/withdraw/",
+        applications.participant_withdraw,
+        name="participant_withdraw",
+    ),
     # Public: the line manager has no account; the signed token in the path is the only key.
     path(
         "applications/manager/<str:token>/",

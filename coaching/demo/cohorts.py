@@ -23,6 +23,7 @@ from cohorts.services import (
     session_facilitators_set,
     session_schedule,
 )
+from cohorts.services.materials import session_material_add
 
 # Cohort 10's schedule: (kind, title, local date, start, end, venue or None for online, topic numbers).
 COHORT_10_SCHEDULE = [
@@ -190,31 +191,30 @@ class CohortsPart:
             Application.Status.ACCEPTED,
             Application.Status.WAITLISTED,
         ]
-        for applicant, decision in zip(applicants, decisions, strict=True):
-            application = application_submit(
-                cohort=cohort11,
-                applicant=applicant,
-                directorate=applicant.organisation_unit,
-                role_title="Team leader",
-                line_manager_name="Line manager",
-                line_manager_email="manager@example.org",
-                availability_confirmed=True,
-                prerequisites_completed=list(self.programme.prerequisite_courses),
-                is_service_user_or_carer=applicant.display_name == "Zoe Turner",
-                people_participation_lead="Maria Lopez" if applicant.display_name == "Zoe Turner" else "",
-            )
-            application_decide(application=application, decision=decision, decided_by=self.lead)
+        # Everyone applies while places are left; the lead then fills the 3 places and wait-lists
+        # the fourth, and one application still awaits a decision (a full cohort takes no new ones).
         pending = self.person("chidi.okeke@example.org", "Chidi Okeke", self.tower_hamlets)
-        application_submit(
-            cohort=cohort11,
-            applicant=pending,
-            directorate=self.tower_hamlets,
-            role_title="Consultant psychiatrist",
-            line_manager_name="Line manager",
-            line_manager_email="manager@example.org",
-            availability_confirmed=True,
-            prerequisites_completed=["Pocket QI"],
-        )
+        applications = []
+        for applicant in [*applicants, pending]:
+            is_carer = applicant.display_name == "Zoe Turner"
+            applications.append(
+                application_submit(
+                    cohort=cohort11,
+                    applicant=applicant,
+                    directorate=applicant.organisation_unit,
+                    role_title="Consultant psychiatrist" if applicant is pending else "Team leader",
+                    line_manager_name="Line manager",
+                    line_manager_email="manager@example.org",
+                    availability_confirmed=True,
+                    prerequisites_completed=(
+                        ["Pocket QI"] if applicant is pending else list(self.programme.prerequisite_courses)
+                    ),
+                    is_service_user_or_carer=is_carer,
+                    people_participation_lead="Maria Lopez" if is_carer else "",
+                )
+            )
+        for application, decision in zip(applications, decisions, strict=False):
+            application_decide(application=application, decision=decision, decided_by=self.lead)
 
     def schedule(self, cohort: Cohort, shift: timedelta) -> list[Session]:
         topics = {t.number: t for t in CurriculumTopic.objects.all()}
@@ -222,20 +222,26 @@ class CohortsPart:
         for kind, title, day, start, end, venue, topic_numbers in COHORT_10_SCHEDULE:
             day = day + shift
             online = f"https://meet.example.org/cohort-{cohort.number}/{slug(title).replace(':', '')}"
-            sessions.append(
-                session_schedule(
-                    cohort=cohort,
-                    kind=kind,
-                    title=title,
-                    starts_at=local(day, start),
-                    ends_at=local(day, end),
-                    venue_name=venue[0] if venue else "",
-                    venue_address=venue[1] if venue else "",
-                    online_url="" if venue else online,
-                    facilitators=[self.lead],
-                    topics=[topics[n] for n in topic_numbers if n in topics],
-                )
+            session = session_schedule(
+                cohort=cohort,
+                kind=kind,
+                title=title,
+                starts_at=local(day, start),
+                ends_at=local(day, end),
+                venue_name=venue[0] if venue else "",
+                venue_address=venue[1] if venue else "",
+                online_url="" if venue else online,
+                facilitators=[self.lead],
+                topics=[topics[n] for n in topic_numbers if n in topics],
             )
+            if kind == Session.Kind.WORKSHOP:
+                session_material_add(
+                    session=session,
+                    title=f"{title}: slides and exercises",
+                    url=f"https://qi.example.org/cohort-{cohort.number}/{slug(title).replace('.', '-')}",
+                    added_by=self.lead,
+                )
+            sessions.append(session)
         return sessions
 
     # --- projects -----------------------------------------------------------------

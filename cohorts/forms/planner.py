@@ -3,9 +3,10 @@
 from datetime import date
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 
 from coachprog.accounts.models import User
-from cohorts.models import Cohort, CurriculumTopic, Programme, Session
+from cohorts.models import MATERIAL_MAX_BYTES, Cohort, CurriculumTopic, Programme, Session, SessionMaterial
 from cohorts.planning import local_date, local_time, london
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -135,3 +136,68 @@ class CohortCopyForm(forms.Form):
 
     def days(self) -> dict[int, date]:
         return {c.source.pk: self.cleaned_data[self.day_field(c.source)] for c in self.plan}
+
+
+class CohortDetailsForm(forms.Form):
+    """A cohort's details and completion rule, as the lead edits them in the planner."""
+
+    name = forms.CharField(max_length=200, required=False)
+    starts_on = forms.DateField(label="Starts on", widget=DATE_INPUT)
+    ends_on = forms.DateField(label="Ends on", widget=DATE_INPUT)
+    capacity = forms.IntegerField(
+        min_value=1, help_text="Raising it gives the new places to wait-listed applicants at once."
+    )
+    status = forms.ChoiceField(choices=Cohort.Status.choices)
+    applications_close_on = forms.DateField(label="Applications close on", widget=DATE_INPUT, required=False)
+    leads = forms.ModelMultipleChoiceField(queryset=_people(), required=False)
+    topics = forms.ModelMultipleChoiceField(
+        queryset=CurriculumTopic.objects.all(),
+        required=False,
+        label="Curriculum topics",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    completion_inductions = forms.IntegerField(
+        label="Inductions to attend", min_value=0, max_value=10, help_text="0 if none is required."
+    )
+    completion_all_workshops = forms.BooleanField(label="Every workshop day", required=False)
+    completion_all_action_learning_sets = forms.BooleanField(
+        label="Every action learning set", required=False
+    )
+
+    @classmethod
+    def initial_for(cls, cohort: Cohort) -> dict:
+        initial = {name: getattr(cohort, name) for name in cls.base_fields if name not in {"leads", "topics"}}
+        initial["leads"] = list(cohort.leads.all())
+        initial["topics"] = list(cohort.topics.all())
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "The cohort must end on or after the day it starts.")
+        return data
+
+
+class SessionMaterialForm(forms.Form):
+    """A teaching material: a file to upload or a link, with the title people will see."""
+
+    title = forms.CharField(max_length=200)
+    file = forms.FileField(
+        required=False,
+        help_text=SessionMaterial._meta.get_field("file").help_text,
+    )
+    url = forms.URLField(label="or a link", required=False, assume_scheme="https")
+
+    def clean(self):
+        data = super().clean()
+        upload, url = data.get("file"), data.get("url")
+        if "url" in self.errors or "file" in self.errors:
+            return data
+        if not upload and not url:
+            self.add_error("file", "Upload a file or give a link.")
+        elif upload and url:
+            self.add_error("url", "Give a file or a link, not both: add them as two materials.")
+        elif upload and upload.size > MATERIAL_MAX_BYTES:
+            limit = filesizeformat(MATERIAL_MAX_BYTES)
+            self.add_error("file", f"This file is {filesizeformat(upload.size)}; files can be up to {limit}.")
+        return data

@@ -5,6 +5,8 @@ from cohorts.services.applications import (  # noqa: F401
     application_submit,
     enrolment_create,
     enrolment_set_status,
+    enrolment_withdraw,
+    waitlist_promote,
 )
 from cohorts.services.attendance import (  # noqa: F401
     attendance_record,

@@ -89,15 +89,13 @@ def application_submit(
     prerequisites_completed: list[str] | None = None,
     is_service_user_or_carer: bool = False,
     people_participation_lead: str = "",
-    refuse_when_full: bool = False,
 ) -> Application:
-    """Record a submitted application to an open cohort, and e-mail the line manager a link.
+    """Record a submitted application to an open cohort with a free place, and e-mail the line manager a link.
 
-    The application form passes refuse_when_full=True; the demo data still applies to a full
-    cohort to build its wait-list, so the default keeps that working until it changes.
+    A full cohort takes no new applications: its wait-list is made of applicants who applied
+    while places were left and were wait-listed by the lead.
     """
-    refusal = cohort_application_refusal(cohort) if refuse_when_full else cohort_closed_reason(cohort)
-    if refusal:
+    if refusal := cohort_application_refusal(cohort):
         raise ValidationError(refusal)
     if not availability_confirmed:
         raise ValidationError({"availability_confirmed": AVAILABILITY_REQUIRED})
@@ -229,17 +227,26 @@ def enrolment_withdraw(*, enrolment: Enrolment, withdrawn_by: User) -> Applicati
     if enrolment.status != Enrolment.Status.ENROLLED:
         raise ValidationError(f"{enrolment.participant} is not enrolled in {cohort}.")
     enrolment_set_status(enrolment=enrolment, status=Enrolment.Status.WITHDRAWN)
-    if cohort_enrolled_count(cohort) >= cohort.capacity:
-        return None
+    promoted = waitlist_promote(cohort=cohort, decided_by=withdrawn_by)
+    return promoted[0] if promoted else None
+
+
+@transaction.atomic
+def waitlist_promote(*, cohort: Cohort, decided_by: User) -> list[Application]:
+    """Fill free places from the wait-list, longest-waiting first; each one promoted is told by e-mail."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    free = cohort.capacity - cohort_enrolled_count(cohort)
+    if free <= 0:
+        return []
     waiting = (
         Application.objects.filter(cohort=cohort, status=Application.Status.WAITLISTED)
         .exclude(applicant__enrolments__cohort=cohort)
         .select_related("applicant")
-        .order_by("decided_at", "pk")
-        .first()
+        .order_by("decided_at", "pk")[:free]
     )
-    if waiting is None:
-        return None
-    return application_decide(
-        application=waiting, decision=Application.Status.ACCEPTED, decided_by=withdrawn_by
-    )
+    return [
+        application_decide(
+            application=application, decision=Application.Status.ACCEPTED, decided_by=decided_by
+        )
+        for application in waiting
+    ]

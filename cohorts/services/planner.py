@@ -2,16 +2,60 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cohorts.models import Cohort, Programme, Session
+from coachprog.accounts.models import User
+from cohorts.models import Cohort, Enrolment, Programme, Session
 from cohorts.planning import local_date, local_time, london
+from cohorts.services.applications import waitlist_promote
 from cohorts.services.schedule import (
     cohort_create,
     session_facilitators_set,
     session_schedule,
     session_update,
 )
+
+COHORT_EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "starts_on",
+        "ends_on",
+        "capacity",
+        "status",
+        "applications_close_on",
+        "completion_inductions",
+        "completion_all_workshops",
+        "completion_all_action_learning_sets",
+    }
+)
+
+
+@transaction.atomic
+def cohort_update(*, cohort: Cohort, updated_by: User, leads=None, topics=None, **fields) -> Cohort:
+    """Change a cohort's details; a larger capacity gives the new places to the wait-list at once."""
+    unknown = set(fields) - COHORT_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"These cohort fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    for name, value in fields.items():
+        setattr(cohort, name, value)
+    enrolled = Enrolment.objects.filter(cohort=cohort, status=Enrolment.Status.ENROLLED).count()
+    if cohort.capacity < enrolled:
+        raise ValidationError(
+            {
+                "capacity": f"{enrolled} participants are enrolled, so the capacity cannot be "
+                f"lower than {enrolled}. Withdraw participants first."
+            }
+        )
+    cohort.full_clean()
+    cohort.save()
+    if leads is not None:
+        cohort.leads.set(leads)
+    if topics is not None:
+        cohort.topics.set(topics)
+    waitlist_promote(cohort=cohort, decided_by=updated_by)
+    return cohort
 
 
 def session_topics_set(*, session: Session, topics) -> Session:

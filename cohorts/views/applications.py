@@ -8,18 +8,19 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from coachprog.permissions import Access
 from cohorts.forms.applications import ApplicationForm, BulkDecisionForm, ManagerResponseForm
-from cohorts.models import Application, Cohort, Enrolment, Session
-from cohorts.permissions import get_cohort_for_user
+from cohorts.models import Application, Enrolment, Session
+from cohorts.permissions import get_cohort_for_applicant, get_cohort_for_user
 from cohorts.services.applications import (
     application_decide,
     application_from_manager_token,
     application_manager_respond,
     application_submit,
     cohort_application_refusal,
+    enrolment_withdraw,
 )
 
 ATTENDANCE_KINDS = [Session.Kind.INDUCTION, Session.Kind.WORKSHOP, Session.Kind.ACTION_LEARNING_SET]
@@ -27,17 +28,15 @@ ATTENDANCE_KINDS = [Session.Kind.INDUCTION, Session.Kind.WORKSHOP, Session.Kind.
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def application_create(request: HttpRequest, pk: int) -> HttpResponse:
-    # Any signed-in member of staff may apply, so the cohort is fetched by id, not by visibility;
-    # the page shows only what an advert would: the programme, dates and session dates.
-    cohort = get_object_or_404(Cohort.objects.select_related("programme"), pk=pk)
+    # Any signed-in member of staff may apply to an open cohort; the page shows only what an
+    # advert would: the programme, dates and session dates.
+    cohort = get_cohort_for_applicant(request.user, pk)
     existing = Application.objects.filter(cohort=cohort, applicant=request.user).first()
     refusal = None if existing else cohort_application_refusal(cohort)
     form = ApplicationForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and existing is None and form.is_valid():
         try:
-            application_submit(
-                cohort=cohort, applicant=request.user, refuse_when_full=True, **form.cleaned_data
-            )
+            application_submit(cohort=cohort, applicant=request.user, **form.cleaned_data)
         except ValidationError as refused:
             if hasattr(refused, "error_dict"):
                 form.add_error(None, refused)
@@ -108,6 +107,42 @@ def application_list(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": BulkDecisionForm.DECISIONS,
         },
     )
+
+
+def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cohort's participants, enrolled first, with a withdraw button for each enrolled one."""
+    cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
+    enrolments = list(
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("participant__organisation_unit", "application")
+        .order_by("participant__display_name", "pk")
+    )
+    enrolled = [e for e in enrolments if e.status == Enrolment.Status.ENROLLED]
+    others = [e for e in enrolments if e.status != Enrolment.Status.ENROLLED]
+    waiting = Application.objects.filter(cohort=cohort, status=Application.Status.WAITLISTED).count()
+    return render(
+        request,
+        "cohorts/applications/participants.html",
+        {"cohort": cohort, "enrolled": enrolled, "others": others, "waiting": waiting},
+    )
+
+
+@require_POST
+def participant_withdraw(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+    """Withdraw a participant; the freed place goes to the longest-waiting applicant."""
+    cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("participant"), cohort=cohort, pk=enrolment_pk
+    )
+    try:
+        promoted = enrolment_withdraw(enrolment=enrolment, withdrawn_by=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, f"{enrolment.participant} withdrawn from {cohort}.")
+        if promoted is not None:
+            messages.info(request, f"{promoted.applicant} moved up from the wait-list and is now enrolled.")
+    return redirect("cohorts:participants", pk=cohort.pk)
 
 
 def _decide_in_bulk(request: HttpRequest, applications, decision: str) -> None:

@@ -3,12 +3,12 @@
 import re
 
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from coachprog.permissions import Access, is_programme_lead
-from cohorts.models import Attendance, Enrolment, Session
-from cohorts.permissions import get_cohort_for_user, get_session_for_user, visible_cohorts
+from cohorts.models import Application, Attendance, Enrolment, Session, SessionMaterial
+from cohorts.permissions import get_cohort_for_user, get_session_for_user, open_cohorts, visible_cohorts
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 CALENDAR_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -25,10 +25,17 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-starts_on")
     )
+    # Open cohorts are advertised to all staff, so anyone can find one to apply to.
+    advertised = (
+        open_cohorts()
+        .exclude(pk__in=Application.objects.filter(applicant=request.user).values("cohort_id"))
+        .select_related("programme")
+        .order_by("starts_on")
+    )
     return render(
         request,
         "cohorts/cohort_list.html",
-        {"cohorts": cohorts, "perms_plan": is_programme_lead(request.user)},
+        {"cohorts": cohorts, "advertised": advertised, "perms_plan": is_programme_lead(request.user)},
     )
 
 
@@ -95,3 +102,17 @@ def session_detail(request: HttpRequest, cohort_pk: int, pk: int) -> HttpRespons
 
 
 # --- calendar feeds ----------------------------------------------------------------------
+
+
+def material_open(request: HttpRequest, cohort_pk: int, session_pk: int, pk: int) -> HttpResponse:
+    """A session's material, for those who may see the session: the file as a download, or the link."""
+    session, _ = get_session_for_user(request.user, cohort_pk, session_pk)
+    material = get_object_or_404(SessionMaterial, session=session, pk=pk)
+    if material.url:
+        return redirect(material.url)
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("This file is no longer stored.") from missing
+    # Always a download, never rendered in the browser, whatever was uploaded.
+    return FileResponse(handle, as_attachment=True, filename=material.file.name.rsplit("/", 1)[-1])

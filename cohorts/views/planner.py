@@ -12,11 +12,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coachprog.permissions import Access, is_programme_lead
-from cohorts.forms.planner import CohortCopyForm, CohortPlanForm, SessionPlanForm
-from cohorts.models import Cohort, Enrolment, Session
+from cohorts.forms.planner import (
+    CohortCopyForm,
+    CohortDetailsForm,
+    CohortPlanForm,
+    SessionMaterialForm,
+    SessionPlanForm,
+)
+from cohorts.models import Cohort, Enrolment, Session, SessionMaterial
 from cohorts.permissions import get_cohort_for_user
 from cohorts.planning import contact_days, copy_plan, plan_warnings
-from cohorts.services.planner import cohort_copy, session_revise
+from cohorts.services.materials import session_material_add, session_material_remove
+from cohorts.services.planner import cohort_copy, cohort_update, session_revise
 from cohorts.services.schedule import cohort_create, session_cancel, session_schedule
 
 
@@ -37,7 +44,7 @@ def plan_context(cohort: Cohort) -> dict:
     """Everything the plan partial shows, in a fixed number of queries."""
     sessions = list(
         Session.objects.filter(cohort=cohort)
-        .prefetch_related("facilitators", "topics")
+        .prefetch_related("facilitators", "topics", "materials")
         .order_by("starts_at", "pk")
     )
     enrolled = Enrolment.objects.filter(cohort=cohort, status=Enrolment.Status.ENROLLED).values(
@@ -131,6 +138,26 @@ def planner_session_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cohorts/planner/session_form.html", {"form": form, "cohort": cohort})
 
 
+@require_http_methods(["GET", "POST"])
+def planner_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cohort's own details: dates, capacity, status, leads, topics and completion rule."""
+    cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
+    form = CohortDetailsForm(request.POST or None, initial=CohortDetailsForm.initial_for(cohort))
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        leads, topics = fields.pop("leads"), fields.pop("topics")
+        try:
+            cohort = cohort_update(
+                cohort=cohort, updated_by=request.user, leads=leads, topics=topics, **fields
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{cohort} saved.")
+            return redirect(_planner_url(cohort))
+    return render(request, "cohorts/planner/details_form.html", {"form": form, "cohort": cohort})
+
+
 def _get_session(cohort: Cohort, session_pk: int) -> Session:
     return get_object_or_404(Session, cohort=cohort, pk=session_pk)
 
@@ -217,3 +244,39 @@ def planner_copy(request: HttpRequest, pk: int) -> HttpResponse:
         "cohorts/planner/copy.html",
         {"form": form, "source": source, "plan": plan, "shift_weeks": shift.days // 7 if shift else None},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def planner_material_add(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    """Attach a file or a link to a session (a plain multipart post: it works without JavaScript)."""
+    cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
+    session = _get_session(cohort, session_pk)
+    form = SessionMaterialForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            material = session_material_add(session=session, added_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"“{material.title}” added to {session.title}.")
+            return redirect(f"{_planner_url(cohort)}#session-{session.pk}")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cohorts/planner/material_form.html",
+        {"form": form, "cohort": cohort, "session": session},
+        status=status,
+    )
+
+
+@require_POST
+def planner_material_remove(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
+    cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
+    material = get_object_or_404(
+        SessionMaterial.objects.select_related("session"), session__cohort=cohort, pk=material_pk
+    )
+    session_material_remove(material=material)
+    if request.htmx:
+        return _plan_response(request, cohort)
+    messages.success(request, f"“{material.title}” removed from {material.session.title}.")
+    return redirect(f"{_planner_url(cohort)}#session-{material.session_id}")

@@ -31,4 +31,13 @@
       event.detail.headers["X-CSRFToken"] = token;
     }
   });
+
+  // A plain (non-htmx) form with data-confirm asks before it posts; without JavaScript it just posts.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
 })();

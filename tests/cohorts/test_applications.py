@@ -163,7 +163,7 @@ def test_apply_refuses_a_full_cohort_with_the_reason(client, cohort, applicant):
     assert Application.objects.count() == 0
 
 
-def test_application_submit_refuses_a_full_cohort_when_asked(cohort):
+def test_application_submit_refuses_a_full_cohort(cohort):
     EnrolmentFactory.create_batch(2, cohort=cohort)
 
     with pytest.raises(ValidationError) as refused:
@@ -175,7 +175,6 @@ def test_application_submit_refuses_a_full_cohort_when_asked(cohort):
             line_manager_name="Morgan Lee",
             line_manager_email="morgan@example.org",
             availability_confirmed=True,
-            refuse_when_full=True,
         )
 
     assert refused.value.messages == ["Cohort 11 is full: all 2 places are taken."]
@@ -498,3 +497,44 @@ def test_withdrawal_refuses_someone_not_enrolled(cohort, lead):
         enrolment_withdraw(enrolment=gone, withdrawn_by=lead)
 
     assert refused.value.messages == [f"{gone.participant} is not enrolled in Cohort 11."]
+
+
+# --- which cohorts are advertised, and to whom -------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [Cohort.Status.PLANNING, Cohort.Status.COMPLETED, Cohort.Status.CANCELLED])
+def test_a_cohort_not_open_is_not_shown_to_staff_who_might_apply(client, applicant, status):
+    cohort = CohortFactory(status=status)
+    client.force_login(applicant)
+
+    assert client.get(reverse("cohorts:apply", args=[cohort.pk])).status_code == 404
+
+
+def test_a_lead_can_preview_the_application_form_of_a_cohort_in_planning(lead_client):
+    cohort = CohortFactory(status=Cohort.Status.PLANNING)
+
+    response = lead_client.get(reverse("cohorts:apply", args=[cohort.pk]))
+
+    assert response.status_code == 200
+    assert response.context["refusal"] == f"{cohort} is not open for applications."
+
+
+def test_an_applicant_still_sees_their_cohort_after_applications_close(client):
+    application = ApplicationFactory(cohort=CohortFactory(status=Cohort.Status.RUNNING))
+    client.force_login(application.applicant)
+
+    response = client.get(reverse("cohorts:apply", args=[application.cohort_id]))
+
+    assert response.status_code == 200
+    assert response.context["existing"] == application
+
+
+def test_open_cohorts_are_advertised_to_staff_until_they_apply(client, cohort, applicant):
+    CohortFactory(number=12, status=Cohort.Status.PLANNING)
+    client.force_login(applicant)
+
+    listed = client.get(reverse("cohorts:list")).context["advertised"]
+    assert list(listed) == [cohort]
+
+    ApplicationFactory(cohort=cohort, applicant=applicant)
+    assert list(client.get(reverse("cohorts:list")).context["advertised"]) == []

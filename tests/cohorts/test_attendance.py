@@ -569,11 +569,14 @@ def test_my_attendance_queries_do_not_grow_with_sessions(client, cohort, lead):
 def test_my_attendance_lists_each_sessions_materials(client, cohort, lead):
     enrolment = EnrolmentFactory(cohort=cohort)
     sess = session(cohort, date(2025, 12, 3))
-    SessionMaterial.objects.create(
+    slides = SessionMaterial.objects.create(
         session=sess, title="Slides", url="https://example.org/slides", added_by=lead
     )
     client.force_login(enrolment.participant)
 
     response = client.get(reverse("cohorts:my_attendance", args=[cohort.pk]))
 
-    assert '<a href="https://example.org/slides" rel="noopener">Slides</a>' in response.content.decode()
+    # Materials open through the permission-checked view, which sends the participant on to the link.
+    link = reverse("cohorts:material", args=[cohort.pk, sess.pk, slides.pk])
+    assert f'<a href="{link}" rel="noopener noreferrer">' in response.content.decode()
+    assert client.get(link)["Location"] == "https://example.org/slides"

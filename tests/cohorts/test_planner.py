@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coaching.demo.cohorts import COHORT_10_SCHEDULE
-from cohorts.models import Cohort, CurriculumTopic, Session
+from cohorts.models import Cohort, CurriculumTopic, Session, SessionMaterial
 from cohorts.planning import contact_days, copy_plan, local_date, plan_warnings
 from cohorts.services.planner import session_topics_set
 from tests.factories import (
@@ -463,6 +463,7 @@ def test_planner_page_shows_the_warnings_and_contact_days(lead_client):
 
 def _planner_queries(client, size: int) -> int:
     cohort = CohortFactory()
+    cohort_lead = UserFactory()
     cohort.topics.set(CurriculumTopic.objects.all())
     other = CohortFactory()
     SessionFactory(cohort=other)
@@ -474,6 +475,9 @@ def _planner_queries(client, size: int) -> int:
         )
         session.facilitators.add(UserFactory())
         session_topics_set(session=session, topics=CurriculumTopic.objects.filter(number=1))
+        SessionMaterial.objects.create(
+            session=session, title=f"Slides {n}", url="https://example.org/s", added_by=cohort_lead
+        )
         enrolment = EnrolmentFactory(cohort=cohort)
         EnrolmentFactory(cohort=other, participant=enrolment.participant)
     with CaptureQueriesContext(connection) as queries:
