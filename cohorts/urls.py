@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     # Calendars
     path("<int:pk>/calendar.ics", calendars.cohort_calendar, name="cohort_calendar"),
+    path("sessions/", calendars.upcoming_sessions, name="sessions"),
     path("calendar/", calendars.calendar_link, name="calendar_link"),
     path("calendar/new/", calendars.calendar_link_issue, name="calendar_link_issue"),
     path("calendar/revoke/", calendars.calendar_link_revoke, name="calendar_link_revoke"),

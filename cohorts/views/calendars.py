@@ -1,22 +1,79 @@
-"""iCalendar feeds: one per cohort, and a private, revocable one per person."""
+"""Calendars: iCalendar feeds (one per cohort, a private revocable one per person) and the in-app
+month and list views of upcoming sessions."""
 
+import calendar
 import re
+from datetime import date, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST, require_safe
 
 from cohorts.calendars import cohort_calendar_sessions, personal_calendar_sessions, sessions_calendar
-from cohorts.models import CalendarToken
-from cohorts.permissions import get_cohort_for_user
+from cohorts.models import CalendarToken, Session
+from cohorts.permissions import get_cohort_for_user, visible_cohorts
+from cohorts.planning import local_date, london
 from cohorts.services import calendar_token_issue, calendar_token_revoke
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 CALENDAR_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
+SESSIONS_PER_PAGE = 25
+
+
+def _my_sessions(user):
+    return (
+        Session.objects.filter(cohort__in=visible_cohorts(user))
+        .select_related("cohort")
+        .order_by("starts_at", "pk")
+    )
+
+
+def _month_from(value: str, today: date) -> date:
+    """The first day of the month asked for as YYYY-MM, or of this month when it is missing or odd."""
+    if match := MONTH_PATTERN.fullmatch(value or ""):
+        year, month = int(match[1]), int(match[2])
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return date(year, month, 1)
+    return today.replace(day=1)
+
+
+def upcoming_sessions(request: HttpRequest) -> HttpResponse:
+    """The sessions of the user's cohorts from today on, as a list (paged) or a month (?view=month)."""
+    today = timezone.localdate()
+    if request.GET.get("view") == "month":
+        first = _month_from(request.GET.get("month", ""), today)
+        weeks = calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(first.year, first.month)
+        start, end = weeks[0][0], weeks[-1][-1] + timedelta(days=1)
+        sessions = _my_sessions(request.user).filter(
+            starts_at__gte=london(start, time()), starts_at__lt=london(end, time())
+        )
+        by_day: dict[date, list[Session]] = {}
+        for session in sessions:
+            by_day.setdefault(local_date(session.starts_at), []).append(session)
+        previous_month = (first - timedelta(days=1)).replace(day=1)
+        next_month = (first + timedelta(days=32)).replace(day=1)
+        return render(
+            request,
+            "cohorts/sessions_month.html",
+            {
+                "month": first,
+                "today": today,
+                "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+                "in_month": [(day, by_day[day]) for day in sorted(by_day) if day.month == first.month],
+                "previous_month": previous_month,
+                "next_month": next_month,
+            },
+        )
+    sessions = _my_sessions(request.user).filter(starts_at__gte=london(today, time()))
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cohorts/sessions_list.html", {"page": page, "today": today})
 
 
 def _calendar_response(calendar, filename: str) -> HttpResponse:
