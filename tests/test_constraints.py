@@ -162,6 +162,36 @@ def test_session_ending_before_it_starts_refused():
         )
 
 
+def test_session_in_a_cancelled_cohort_refused():
+    # A CHECK cannot see the cohort's row, so a trigger enforces this one (cohorts migration 0006).
+    cancelled = CohortFactory(status="cancelled")
+    with pytest.raises(IntegrityError, match="session_not_in_cancelled_cohort"), transaction.atomic():
+        SessionFactory(cohort=cancelled)
+
+
+def test_session_moved_into_a_cancelled_cohort_refused():
+    session = SessionFactory()
+    cancelled = CohortFactory(status="cancelled")
+    with pytest.raises(IntegrityError, match="session_not_in_cancelled_cohort"), transaction.atomic():
+        type(session).objects.filter(pk=session.pk).update(cohort=cancelled)
+
+
+def test_a_cancelled_cohorts_session_cannot_be_scheduled_again():
+    session = SessionFactory(status="cancelled")
+    type(session.cohort).objects.filter(pk=session.cohort_id).update(status="cancelled")
+    session.title = "Renamed after the cohort was cancelled"
+    session.save()  # an edit that schedules nothing is fine
+
+    with pytest.raises(IntegrityError, match="session_not_in_cancelled_cohort"), transaction.atomic():
+        type(session).objects.filter(pk=session.pk).update(status="scheduled")
+
+
+def test_a_cancelled_session_of_a_cancelled_cohort_loads_from_a_backup():
+    cancelled = CohortFactory(status="cancelled")
+    SessionFactory(cohort=cancelled, status="cancelled")  # what a restore inserts
+    assert cancelled.sessions.count() == 1
+
+
 def test_session_with_neither_venue_nor_link_refused():
     with pytest.raises(IntegrityError, match="session_has_venue_or_link"), transaction.atomic():
         SessionFactory(venue_name="", venue_address="", online_url="")

@@ -11,6 +11,7 @@ from cohorts.planning import local_date, local_time, london
 from cohorts.services.applications import waitlist_promote
 from cohorts.services.schedule import (
     cohort_create,
+    cohort_sessions_cancel,
     session_facilitators_set,
     session_schedule,
     session_update,
@@ -38,6 +39,7 @@ def cohort_update(*, cohort: Cohort, updated_by: User, leads=None, topics=None, 
     if unknown:
         raise ValidationError(f"These cohort fields cannot be changed here: {', '.join(sorted(unknown))}.")
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    was_cancelled = cohort.status == Cohort.Status.CANCELLED
     for name, value in fields.items():
         setattr(cohort, name, value)
     enrolled = Enrolment.objects.filter(cohort=cohort, status=Enrolment.Status.ENROLLED).count()
@@ -54,7 +56,10 @@ def cohort_update(*, cohort: Cohort, updated_by: User, leads=None, topics=None, 
         cohort.leads.set(leads)
     if topics is not None:
         cohort.topics.set(topics)
-    waitlist_promote(cohort=cohort, decided_by=updated_by)
+    if cohort.status == Cohort.Status.CANCELLED and not was_cancelled:
+        cohort_sessions_cancel(cohort=cohort)
+    else:
+        waitlist_promote(cohort=cohort, decided_by=updated_by)
     return cohort
 
 

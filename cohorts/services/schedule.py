@@ -60,12 +60,24 @@ def cohort_create(
     return cohort
 
 
+@transaction.atomic
 def cohort_set_status(*, cohort: Cohort, status: str) -> Cohort:
+    """Move a cohort on; cancelling it cancels its scheduled sessions, so calendars drop them too."""
     if status not in Cohort.Status.values:
         raise ValidationError(f"“{status}” is not a cohort status.")
     cohort.status = status
     cohort.save(update_fields=["status"])
+    if status == Cohort.Status.CANCELLED:
+        cohort_sessions_cancel(cohort=cohort)
     return cohort
+
+
+def cohort_sessions_cancel(*, cohort: Cohort) -> int:
+    """Cancel each scheduled session of the cohort (UID kept, SEQUENCE raised); returns how many."""
+    sessions = list(cohort.sessions.filter(status=Session.Status.SCHEDULED))
+    for session in sessions:
+        session_cancel(session=session)
+    return len(sessions)
 
 
 @transaction.atomic

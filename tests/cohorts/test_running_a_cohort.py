@@ -161,6 +161,23 @@ def test_capacity_cannot_drop_below_the_participants_already_enrolled(lead_clien
     assert cohort.capacity == 3
 
 
+def test_cancelling_a_cohort_cancels_its_sessions_for_every_calendar(lead_client):
+    cohort = CohortFactory(status=Cohort.Status.OPEN)
+    days = [session(cohort, date(2025, 12, d)) for d in (3, 10)]
+
+    lead_client.post(
+        reverse("cohorts:planner_details", args=[cohort.pk]), details_post(cohort, status="cancelled")
+    )
+
+    assert [(s.status, s.sequence) for s in Session.objects.filter(pk__in=[d.pk for d in days])] == [
+        ("cancelled", 1),
+        ("cancelled", 1),
+    ]
+    # And the database keeps them cancelled: a cancelled cohort takes no scheduled session.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Session.objects.filter(pk=days[0].pk).update(status="scheduled")
+
+
 def test_details_form_names_the_date_rule(lead_client):
     cohort = CohortFactory()
 
