@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from cohorts.services.applications import (
     enrolment_withdraw,
 )
 
+APPLICATIONS_PER_PAGE = 50
 ATTENDANCE_KINDS = [Session.Kind.INDUCTION, Session.Kind.WORKSHOP, Session.Kind.ACTION_LEARNING_SET]
 
 
@@ -99,7 +101,7 @@ def application_list(request: HttpRequest, pk: int) -> HttpResponse:
         "cohorts/applications/list.html",
         {
             "cohort": cohort,
-            "applications": applications,
+            "page": Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page")),
             "filters": filters,
             "chosen": chosen,
             "total": sum(counts.values()),
