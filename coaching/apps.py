@@ -6,9 +6,11 @@ class CoachingConfig(AppConfig):
     verbose_name = "Coaching"
 
     def ready(self) -> None:
+        from coaching.erasure import coaching_erase, coaching_erasure_blockers
         from coaching.listing import COACH_COLUMN, COACH_FILTER, COHORT_FILTER
         from coaching.panels import project_coaching_panel
         from coaching.permissions import project_grant
+        from coachprog.privacy import register_erasure
         from projects.listing import register_project_list_column, register_project_list_filter
         from projects.panels import register_project_panel
         from projects.permissions import register_project_grant
@@ -20,3 +22,4 @@ class CoachingConfig(AppConfig):
         register_project_list_filter(COACH_FILTER)
         register_project_list_filter(COHORT_FILTER)
         register_project_list_column(COACH_COLUMN)
+        register_erasure(blocker=coaching_erasure_blockers, eraser=coaching_erase)

@@ -111,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "coaching.context_processors.navigation",
             ],
+            # {% load history %}: the programme lead's link to an object's kept history.
+            "libraries": {"history": "coachprog.history"},
         },
     },
 ]

@@ -7,6 +7,10 @@ from coachprog import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("history/<str:label>/<int:pk>/", views.object_history, name="object_history"),
+    path("privacy/people/", views.person_list, name="person_list"),
+    path("privacy/people/<int:pk>/export/", views.person_export, name="person_export"),
+    path("privacy/people/<int:pk>/erase/", views.person_erase_view, name="person_erase"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("cohorts/", include("cohorts.urls")),

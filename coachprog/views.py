@@ -1,10 +1,26 @@
-"""Project-wide views that belong to no domain app."""
+"""Project-wide views that belong to no domain app: health, object history, and people's data."""
 
+import json
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+
+from coachprog.history import tracked_model, versions
+from coachprog.permissions import is_programme_lead
+from coachprog.privacy import erasure_blockers, is_erased, person_data_export, person_erase
+
+PEOPLE_PER_PAGE = 50
 
 
 @login_not_required
@@ -19,3 +35,78 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def _require_programme_lead(request: HttpRequest) -> None:
+    if not is_programme_lead(request.user):
+        raise PermissionDenied("Only programme leads can see this page.")
+
+
+@require_GET
+def object_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    """Every version of one object, with who made it and what changed (programme leads only)."""
+    _require_programme_lead(request)
+    model = tracked_model(label)
+    if model is None:
+        raise Http404("No history is kept for that kind of record.")
+    found = versions(model, pk)
+    if not found:
+        raise Http404("No history for that record.")
+    current = model._default_manager.filter(pk=pk).first()
+    return render(
+        request,
+        "history/object_history.html",
+        {"versions": found, "object": current, "verbose_name": model._meta.verbose_name, "pk": pk},
+    )
+
+
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    """People, to find one whose data to export or who has left (programme leads only)."""
+    _require_programme_lead(request)
+    query = request.GET.get("q", "").strip()[:100]
+    people = get_user_model().objects.select_related("organisation_unit").order_by("display_name", "email")
+    if query:
+        people = people.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "privacy/person_list.html", {"page": page, "query": query})
+
+
+@require_GET
+def person_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """A subject access request: everything stored about one person, as a JSON download."""
+    _require_programme_lead(request)
+    person = get_object_or_404(get_user_model(), pk=pk)
+    body = json.dumps(person_data_export(person), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"coachprog-person-{person.pk}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def person_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a person who has left: GET explains and lists what must happen first; POST erases."""
+    _require_programme_lead(request)
+    person = get_object_or_404(get_user_model(), pk=pk)
+    blockers = [] if is_erased(person) else erasure_blockers(person)
+    if request.method == "POST":
+        if request.POST.get("confirm_email", "").strip().lower() != person.email.lower():
+            messages.error(request, "Type the person's e-mail address exactly to confirm the erasure.")
+        else:
+            name = str(person)
+            try:
+                person_erase(person=person, erased_by=request.user)
+            except ValidationError as refused:
+                for message in refused.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, f"{name} has been erased. Their records now show “{person}”.")
+                return redirect("person_list")
+    return render(
+        request,
+        "privacy/person_erase.html",
+        {"person": person, "blockers": blockers, "erased": is_erased(person)},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,27 @@
+"""What erasing a departed person means for coaching (registered with coachprog.privacy at start-up)."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from coaching.models import Assignment, CoachProfile, SupervisionLog
+
+
+def coaching_erasure_blockers(person) -> list[str]:
+    """Teams and supervisees must be handed over before their coach or supervisor is erased."""
+    reasons = [
+        f"{person} coaches {assignment.project}: end the assignment first."
+        for assignment in Assignment.objects.filter(coach=person)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+        .select_related("project")
+    ]
+    reasons += [
+        f"{person} supervises {profile.coach}: choose another supervisor first."
+        for profile in CoachProfile.objects.filter(supervisor=person, is_active=True).select_related("coach")
+    ]
+    return reasons
+
+
+def coaching_erase(person) -> None:
+    """Private reflections are the coach's alone, so they go; logs, notes and updates stay as history."""
+    SupervisionLog.objects.filter(coach=person).update(reflection="", reflection_shared=False)
+    CoachProfile.objects.filter(coach=person).update(is_active=False)
