@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coachprog.permissions import Access
 from cohorts.forms.applications import ApplicationForm, BulkDecisionForm, ManagerResponseForm
@@ -62,6 +62,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def my_applications(request: HttpRequest) -> HttpResponse:
     applications = (
         Application.objects.filter(applicant=request.user)
@@ -111,6 +112,7 @@ def application_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The cohort's participants, enrolled first, with a withdraw button for each enrolled one."""
     cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coachprog.exports import table_response
 from coachprog.permissions import Access
@@ -28,6 +28,7 @@ def _register_url(session: Session) -> str:
     return reverse("cohorts:register", args=[session.cohort_id, session.pk])
 
 
+@require_safe
 def register(request: HttpRequest, cohort_pk: int, pk: int) -> HttpResponse:
     session, _ = get_session_for_user(request.user, cohort_pk, pk, need=Access.WRITE)
     return render(
@@ -101,6 +102,7 @@ def register_all_present(request: HttpRequest, cohort_pk: int, pk: int) -> HttpR
     return redirect(_register_url(session))
 
 
+@require_safe
 def matrix(request: HttpRequest, pk: int) -> HttpResponse:
     cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
     return render(
@@ -110,6 +112,7 @@ def matrix(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def matrix_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
     if fmt not in {"csv", "xlsx"}:
@@ -137,6 +140,7 @@ def _own_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     return enrolment
 
 
+@require_safe
 def my_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _own_enrolment(request, pk)
     now = timezone.now()

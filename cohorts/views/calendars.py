@@ -44,6 +44,7 @@ def _month_from(value: str, today: date) -> date:
     return today.replace(day=1)
 
 
+@require_safe
 def upcoming_sessions(request: HttpRequest) -> HttpResponse:
     """The sessions of the user's cohorts from today on, as a list (paged) or a month (?view=month)."""
     today = timezone.localdate()
@@ -114,6 +115,7 @@ def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@require_safe
 def calendar_link(request: HttpRequest) -> HttpResponse:
     token = CalendarToken.objects.filter(person=request.user).first()
     feed_url = (

@@ -5,6 +5,7 @@ import re
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from coachprog.permissions import Access, is_programme_lead
 from cohorts.models import Application, Attendance, Enrolment, Session, SessionMaterial
@@ -14,6 +15,7 @@ from cohorts.permissions import get_cohort_for_user, get_session_for_user, open_
 CALENDAR_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
+@require_safe
 def cohort_list(request: HttpRequest) -> HttpResponse:
     cohorts = (
         visible_cohorts(request.user)
@@ -39,6 +41,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort, access = get_cohort_for_user(request.user, pk)
     sessions = Session.objects.filter(cohort=cohort).prefetch_related("topics").order_by("starts_at")
@@ -72,6 +75,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def session_detail(request: HttpRequest, cohort_pk: int, pk: int) -> HttpResponse:
     session, access = get_session_for_user(request.user, cohort_pk, pk)
     register = None
@@ -104,6 +108,7 @@ def session_detail(request: HttpRequest, cohort_pk: int, pk: int) -> HttpRespons
 # --- calendar feeds ----------------------------------------------------------------------
 
 
+@require_safe
 def material_open(request: HttpRequest, cohort_pk: int, session_pk: int, pk: int) -> HttpResponse:
     """A session's material, for those who may see the session: the file as a download, or the link."""
     session, _ = get_session_for_user(request.user, cohort_pk, session_pk)

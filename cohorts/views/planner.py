@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coachprog.permissions import Access, is_programme_lead
 from cohorts.forms.planner import (
@@ -106,6 +106,7 @@ def planner_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cohorts/planner/cohort_form.html", {"form": form})
 
 
+@require_safe
 def planner(request: HttpRequest, pk: int) -> HttpResponse:
     cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
     context = plan_context(cohort)

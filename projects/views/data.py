@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coachprog.exports import FORMATS as EXPORT_FORMATS
 from coachprog.exports import table_response
@@ -87,6 +87,7 @@ def data_point_add(request: HttpRequest, project_pk: int, pk: int) -> HttpRespon
     return redirect(measure.project)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def data_import(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     """Paste or upload many periods, see a preview with every bad row named, then import all or nothing."""
     measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
@@ -159,6 +160,7 @@ def data_import(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def data_export(request: HttpRequest, project_pk: int, pk: int, fmt: str) -> HttpResponse:
     measure, _ = get_measure_for_user(request.user, project_pk, pk)
     if fmt not in EXPORT_FORMATS:

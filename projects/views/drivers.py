@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coachprog.permissions import Access
 from projects.driver_diagram import driver_diagram_svg, driver_tree
@@ -35,6 +35,7 @@ CHILD_KIND = {
 }
 
 
+@require_safe
 def driver_diagram(request: HttpRequest, project_pk: int) -> HttpResponse:
     """The driver diagram, drawn and as an editable tree; change ideas link to the cycles that test them."""
     project, access = get_project_for_user(request.user, project_pk)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coachprog.permissions import Access
 from projects.charts import date_text, measure_chart
@@ -36,6 +36,7 @@ from projects.services import measure_create as measure_create_service
 from projects.services import measure_update as measure_update_service
 
 
+@require_safe
 def measure_detail(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     """The measure's chart, its signals in words, the decisions about it and its data table."""
     measure, access = get_measure_for_user(request.user, project_pk, pk)
@@ -191,6 +192,7 @@ def _measure_form_page(request, project, measure, form) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     project, _ = get_project_for_user(request.user, project_pk, need=Access.WRITE)
     form = MeasureForm(request.POST or None)
@@ -205,6 +207,7 @@ def measure_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     return _measure_form_page(request, project, None, form)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def measure_update(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
     form = MeasureForm(request.POST or None, instance=measure)

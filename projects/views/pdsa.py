@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
 from coachprog.permissions import Access
 from projects.forms import (
@@ -25,6 +26,7 @@ from projects.services import (
 )
 
 
+@require_safe
 def pdsa_detail(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     cycle, access = get_pdsa_cycle_for_user(request.user, project_pk, pk)
     return render(
@@ -60,6 +62,7 @@ def _ramps(cycles: list[PDSACycle]) -> list[list[PDSACycle]]:
     return ramps
 
 
+@require_safe
 def pdsa_list(request: HttpRequest, project_pk: int) -> HttpResponse:
     """The project's PDSA cycles as a timeline, grouped into ramps."""
     project, access = get_project_for_user(request.user, project_pk)
@@ -110,6 +113,7 @@ def _save_pdsa(
     return redirect(cycle)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def pdsa_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     project, _ = get_project_for_user(request.user, project_pk, need=Access.WRITE)
     initial = {"starts_on": timezone.localdate(), "change_idea": request.GET.get("change_idea") or None}
@@ -122,6 +126,7 @@ def pdsa_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     return render(request, "projects/pdsa_form.html", {"project": project, "form": form, "cycle": None})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def pdsa_update(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     cycle, _ = get_pdsa_cycle_for_user(request.user, project_pk, pk, need=Access.WRITE)
     form = PDSACycleForm(instance=cycle, project=cycle.project)

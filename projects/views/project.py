@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coachprog.exports import FORMATS as EXPORT_FORMATS
 from coachprog.exports import table_response
@@ -67,6 +67,7 @@ def _column_values(columns, projects: list[Project]) -> None:
         project.extra_columns = [column_values.get(project.pk, "") for column_values in values]
 
 
+@require_safe
 def project_list(request: HttpRequest) -> HttpResponse:
     projects, filters, columns = _listed_projects(request)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -83,6 +84,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def project_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered project list as CSV or Excel, every page."""
     if fmt not in EXPORT_FORMATS:
@@ -122,6 +124,7 @@ def project_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return table_response(headers=headers, rows=rows, filename=filename, fmt=fmt, sheet="Projects")
 
 
+@require_safe
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project, access = get_project_for_user(request.user, pk)
     project.score_since = (

@@ -1,0 +1,301 @@
+"""Object-level authorisation, proved by a matrix: every URL pattern × every role × GET and POST.
+
+The URL patterns come from the resolver, so a new view cannot be forgotten: a pattern
+missing from MATRIX fails `test_every_url_pattern_is_in_the_matrix`. Each row names the
+objects its URL is about (in the demo programme: the discharge project's team, coach and
+sponsor, and Cohort 10, where the coach trained) and the status each role must get, in
+the order of ROLES:
+
+    anonymous, team member, coach, other coach, sponsor, other sponsor, QI lead, programme lead
+
+"302" for anonymous always means a redirect to the sign-in page (checked). POSTs carry no
+form data: an allowed user gets the form back with its errors (200 or 400), or the action
+and a redirect (302); each role's request is rolled back before the next.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coaching.models import MeetingLog, MonthlyUpdate, SupervisionLog
+from coachprog.accounts.models import User
+from cohorts.models import Application, Cohort, Enrolment, Session
+from cohorts.services import calendar_token_issue
+from cohorts.services.applications import application_manager_token
+from projects.models import ChartNote, DriverNode, MeasurePhase, Project
+
+ROLES = ["anonymous", "member", "coach", "other_coach", "sponsor", "other_sponsor", "qi_lead", "lead"]
+EMAILS = {
+    "member": "member@example.org",
+    "coach": "coach@example.org",
+    "other_coach": "coach2@example.org",
+    "sponsor": "sponsor@example.org",
+    "other_sponsor": "sponsor2@example.org",
+    "qi_lead": "qilead@example.org",
+    "lead": "lead@example.org",
+}
+# Third-party URL trees with their own tests (allauth, the Django admin).
+SKIPPED_PREFIXES = ("accounts/", "admin/")
+
+
+@dataclass
+class World:
+    """The demo objects the matrix's URLs point at."""
+
+    cohort: Cohort
+    session: Session
+    future_session: Session
+    enrolment: Enrolment
+    project: Project
+    values: dict
+
+
+@pytest.fixture(scope="module")
+def world(demo, django_db_blocker) -> World:
+    with django_db_blocker.unblock():
+        project = Project.objects.get(title="Timely discharge summaries")
+        measure = project.measures.order_by("pk").first()
+        coach = User.objects.get(email=EMAILS["coach"])
+        cohort = Cohort.objects.get(number=10)
+        session = cohort.sessions.filter(kind=Session.Kind.WORKSHOP).order_by("starts_at").first()
+        cohort11 = Cohort.objects.get(number=11)
+        future_session = cohort11.sessions.order_by("starts_at").first()
+        enrolment = Enrolment.objects.get(cohort=cohort, participant=coach)
+        points = list(measure.data_points.order_by("period"))
+        phase = MeasurePhase.objects.create(
+            measure=measure, starts_on=points[len(points) // 2].period, reason="Matrix", created_by=coach
+        )
+        pending = Application.objects.filter(cohort=cohort11, status=Application.Status.SUBMITTED).first()
+        values = {
+            "cohort": cohort.pk,
+            "session": session.pk,
+            "material": session.materials.first().pk,
+            "enrolment": enrolment.pk,
+            "future_session": future_session.pk,
+            "cohort11": cohort11.pk,
+            "manager_token": application_manager_token(pending),
+            "calendar_token": calendar_token_issue(person=coach).token,
+            "project": project.pk,
+            "measure": measure.pk,
+            "pdsa": project.pdsa_cycles.order_by("pk").first().pk,
+            "node": DriverNode.objects.filter(project=project).order_by("pk").first().pk,
+            "phase": phase.pk,
+            "note": ChartNote.objects.filter(measure__project=project).first().pk,
+            "meeting": MeetingLog.objects.filter(project=project, coach=coach).order_by("-met_on").first().pk,
+            "supervision": SupervisionLog.objects.filter(coach=coach).order_by("-held_on").first().pk,
+            "update": MonthlyUpdate.objects.filter(project=project, status="ready")
+            .order_by("-month")
+            .first()
+            .pk,
+            "member": User.objects.get(email=EMAILS["member"]).pk,
+        }
+    return World(cohort, session, future_session, enrolment, project, values)
+
+
+def kw(**names: str) -> Callable[[World], dict]:
+    """URL kwargs from world values: kw(pk="cohort") → {"pk": <Cohort 10's pk>}."""
+    return lambda world: {arg: world.values[name] for arg, name in names.items()}
+
+
+def literal(**kwargs) -> Callable[[World], dict]:
+    return lambda world: kwargs
+
+
+@dataclass
+class Row:
+    kwargs: Callable[[World], dict]
+    get: str
+    post: str
+
+
+NONE = literal()
+
+# Common answers, in ROLES order. Read each row as: who may see this, who may change it.
+EVERYONE = "302 200 200 200 200 200 200 200"
+LEAD_ONLY_403 = "302 403 403 403 403 403 403 200"
+NOT_ALLOWED = "302 405 405 405 405 405 405 405"  # the method is refused before anything is looked up
+# Cohort 10: the coach and the other coach trained in it; only programme leads run it.
+COHORT_MEMBERS = "302 404 200 200 404 404 404 200"
+COHORT_LEADS = "302 404 403 403 404 404 404 200"
+COHORT_LEADS_ACT = "302 404 403 403 404 404 404 302"  # the action done, then back to the page
+# The discharge project: its team and coach edit; its sponsor and the QI lead read; others never see it.
+PROJECT_READERS = "302 200 200 404 200 404 200 200"
+PROJECT_EDITORS = "302 200 200 404 403 404 403 200"
+PROJECT_EDITORS_ACT = "302 302 302 404 403 404 403 302"
+
+MATRIX: dict[str, Row] = {
+    "healthz": Row(NONE, "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    "object_history": Row(
+        lambda w: {"label": "projects.project", "pk": w.values["project"]}, LEAD_ONLY_403, NOT_ALLOWED
+    ),
+    "person_list": Row(NONE, LEAD_ONLY_403, NOT_ALLOWED),
+    "person_export": Row(kw(pk="member"), LEAD_ONLY_403, NOT_ALLOWED),
+    "person_erase": Row(kw(pk="member"), LEAD_ONLY_403, "302 403 403 403 403 403 403 400"),
+    "cohorts:list": Row(NONE, EVERYONE, NOT_ALLOWED),
+    "cohorts:detail": Row(kw(pk="cohort"), COHORT_MEMBERS, NOT_ALLOWED),
+    "cohorts:session": Row(kw(cohort_pk="cohort", pk="session"), COHORT_MEMBERS, NOT_ALLOWED),
+    "cohorts:material": Row(
+        kw(cohort_pk="cohort", session_pk="session", pk="material"),
+        "302 404 302 302 404 404 404 302",
+        NOT_ALLOWED,
+    ),
+    "cohorts:cohort_calendar": Row(kw(pk="cohort"), COHORT_MEMBERS, NOT_ALLOWED),
+    "cohorts:sessions": Row(NONE, EVERYONE, NOT_ALLOWED),
+    "cohorts:calendar_link": Row(NONE, EVERYONE, NOT_ALLOWED),
+    "cohorts:calendar_link_issue": Row(NONE, NOT_ALLOWED, "302 302 302 302 302 302 302 302"),
+    "cohorts:calendar_link_revoke": Row(NONE, NOT_ALLOWED, "302 302 302 302 302 302 302 302"),
+    "cohorts:personal_calendar": Row(
+        kw(token="calendar_token"), "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"
+    ),
+    "cohorts:planner_create": Row(NONE, LEAD_ONLY_403, LEAD_ONLY_403),
+    "cohorts:planner": Row(kw(pk="cohort"), COHORT_LEADS, NOT_ALLOWED),
+    "cohorts:planner_details": Row(kw(pk="cohort"), COHORT_LEADS, COHORT_LEADS),
+    "cohorts:planner_session_add": Row(kw(pk="cohort"), COHORT_LEADS, COHORT_LEADS),
+    "cohorts:planner_material_add": Row(
+        kw(pk="cohort", session_pk="session"),
+        COHORT_LEADS,
+        "302 404 403 403 404 404 404 400",
+    ),
+    "cohorts:planner_material_remove": Row(
+        kw(pk="cohort", material_pk="material"), NOT_ALLOWED, COHORT_LEADS_ACT
+    ),
+    "cohorts:planner_session_edit": Row(
+        kw(pk="cohort", session_pk="session"),
+        COHORT_LEADS,
+        COHORT_LEADS,
+    ),
+    "cohorts:planner_session_cancel": Row(
+        kw(pk="cohort", session_pk="session"), NOT_ALLOWED, COHORT_LEADS_ACT
+    ),
+    "cohorts:copy": Row(kw(pk="cohort"), COHORT_LEADS, COHORT_LEADS),
+    "cohorts:apply": Row(kw(pk="cohort11"), EVERYONE, "302 400 400 400 400 400 400 400"),
+    "cohorts:applications": Row(kw(pk="cohort"), COHORT_LEADS, COHORT_LEADS),
+    "cohorts:my_applications": Row(NONE, EVERYONE, NOT_ALLOWED),
+    "cohorts:participants": Row(kw(pk="cohort"), COHORT_LEADS, NOT_ALLOWED),
+    "cohorts:participant_withdraw": Row(
+        kw(pk="cohort", enrolment_pk="enrolment"), NOT_ALLOWED, COHORT_LEADS_ACT
+    ),
+    "cohorts:application_manager_respond": Row(
+        kw(token="manager_token"), "200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200"
+    ),
+    "cohorts:register": Row(kw(cohort_pk="cohort", pk="session"), COHORT_LEADS, NOT_ALLOWED),
+    "cohorts:register_record": Row(
+        kw(cohort_pk="cohort", pk="session", enrolment_pk="enrolment"),
+        NOT_ALLOWED,
+        COHORT_LEADS_ACT,
+    ),
+    "cohorts:register_all_present": Row(kw(cohort_pk="cohort", pk="session"), NOT_ALLOWED, COHORT_LEADS_ACT),
+    "cohorts:attendance_matrix": Row(kw(pk="cohort"), COHORT_LEADS, NOT_ALLOWED),
+    "cohorts:attendance_export": Row(
+        lambda w: {"pk": w.values["cohort"], "fmt": "csv"}, COHORT_LEADS, NOT_ALLOWED
+    ),
+    "cohorts:my_attendance": Row(kw(pk="cohort"), "302 404 200 200 404 404 404 404", NOT_ALLOWED),
+    "cohorts:apologies": Row(
+        kw(pk="cohort", session_pk="session"), NOT_ALLOWED, "302 404 302 302 404 404 404 404"
+    ),
+    "projects:list": Row(NONE, EVERYONE, NOT_ALLOWED),
+    "projects:export": Row(literal(fmt="csv"), EVERYONE, NOT_ALLOWED),
+    "projects:detail": Row(kw(pk="project"), PROJECT_READERS, NOT_ALLOWED),
+    "projects:progress_score": Row(kw(pk="project"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
+    "projects:measure_create": Row(kw(project_pk="project"), PROJECT_EDITORS, PROJECT_EDITORS),
+    "projects:measure": Row(kw(project_pk="project", pk="measure"), PROJECT_READERS, NOT_ALLOWED),
+    "projects:measure_update": Row(
+        kw(project_pk="project", pk="measure"),
+        PROJECT_EDITORS,
+        PROJECT_EDITORS,
+    ),
+    "projects:driver_diagram": Row(kw(project_pk="project"), PROJECT_READERS, NOT_ALLOWED),
+    "projects:driver_node_create": Row(kw(project_pk="project"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
+    "projects:driver_node_edit": Row(kw(project_pk="project", pk="node"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
+    "projects:pdsa_list": Row(kw(project_pk="project"), PROJECT_READERS, NOT_ALLOWED),
+    "projects:pdsa_create": Row(kw(project_pk="project"), PROJECT_EDITORS, PROJECT_EDITORS),
+    "projects:pdsa": Row(kw(project_pk="project", pk="pdsa"), PROJECT_READERS, NOT_ALLOWED),
+    "projects:pdsa_update": Row(
+        kw(project_pk="project", pk="pdsa"),
+        PROJECT_EDITORS,
+        PROJECT_EDITORS,
+    ),
+    "projects:data_add": Row(kw(project_pk="project", pk="measure"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
+    "projects:data_import": Row(
+        kw(project_pk="project", pk="measure"),
+        PROJECT_EDITORS,
+        PROJECT_EDITORS,
+    ),
+    "projects:data_export": Row(
+        lambda w: {"project_pk": w.values["project"], "pk": w.values["measure"], "fmt": "csv"},
+        PROJECT_READERS,
+        NOT_ALLOWED,
+    ),
+    "projects:baseline_freeze": Row(kw(project_pk="project", pk="measure"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
+    "projects:baseline_clear": Row(kw(project_pk="project", pk="measure"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
+    "projects:phase_add": Row(kw(project_pk="project", pk="measure"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
+    "projects:phase_remove": Row(
+        kw(project_pk="project", pk="measure", phase_pk="phase"),
+        NOT_ALLOWED,
+        PROJECT_EDITORS_ACT,
+    ),
+    "projects:note_add": Row(kw(project_pk="project", pk="measure"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
+    "home": Row(NONE, "302 302 302 302 302 302 302 302", "302 302 302 302 302 302 302 302"),
+    "coaching:welcome": Row(NONE, EVERYONE, EVERYONE),
+    "coaching:programme_overview": Row(NONE, LEAD_ONLY_403, LEAD_ONLY_403),
+    "coaching:coach_home": Row(NONE, "302 403 200 200 403 403 403 403", "302 403 200 200 403 403 403 403"),
+    "coaching:qi_lead_home": Row(NONE, "302 403 403 403 403 403 200 403", "302 403 403 403 403 403 200 403"),
+    "coaching:meeting": Row(kw(pk="meeting"), PROJECT_READERS, PROJECT_READERS),
+    "coaching:supervision": Row(
+        kw(pk="supervision"), "302 404 200 404 404 404 200 200", "302 404 200 404 404 404 200 200"
+    ),
+    "coaching:monthly_update": Row(kw(pk="update"), PROJECT_READERS, PROJECT_READERS),
+    "coaching:sponsor_home": Row(NONE, "302 403 403 403 200 200 403 403", "302 403 403 403 200 200 403 403"),
+}
+
+
+def url_patterns(patterns=None, prefix="", namespace=None):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, route, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and not route.startswith(SKIPPED_PREFIXES):
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+ALL_NAMES = sorted(set(url_patterns()))
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    assert [name for name in ALL_NAMES if name not in MATRIX] == []
+    assert [name for name in MATRIX if name not in ALL_NAMES] == []
+
+
+def _clients() -> dict[str, Client]:
+    clients = {"anonymous": Client()}
+    for role, email in EMAILS.items():
+        clients[role] = Client()
+        clients[role].force_login(User.objects.get(email=email))
+    return clients
+
+
+def _observe(world: World, name: str, row: Row | None, method: str) -> str:
+    url = reverse(name, kwargs=row.kwargs(world) if row else {})
+    codes = []
+    clients = _clients()
+    for role in ROLES:
+        with transaction.atomic():
+            response = getattr(clients[role], method)(url)
+            transaction.set_rollback(True)
+        if role == "anonymous" and response.status_code == 302:
+            assert response["Location"].startswith(reverse("account_login")), (name, response["Location"])
+        codes.append(str(response.status_code))
+    return " ".join(codes)
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_each_role_gets_the_expected_answer(demo_db, world, name):
+    row = MATRIX.get(name)
+    if row is None:
+        pytest.fail(f"{name} is not in MATRIX: add a row saying what each role must get")
+    observed = {"get": _observe(world, name, row, "get"), "post": _observe(world, name, row, "post")}
+    assert observed == {"get": row.get, "post": row.post}
