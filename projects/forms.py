@@ -11,6 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from coachprog.forms import ModelForm
 from projects.imports import MAX_UPLOAD_BYTES
 from projects.models import DriverNode, Measure, PDSACycle, ProgressScore, Project
 from projects.services import MEASURE_FIELDS, pdsa_cycle_errors
@@ -238,10 +239,10 @@ PDSA_SECTIONS = [
 ]
 
 
-class PDSACycleForm(forms.ModelForm):
+class PDSACycleForm(ModelForm):
     """Plan, Do, Study and Act of one cycle; choices come from this project only."""
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = PDSACycle
         fields = [name for _, names in PDSA_SECTIONS for name in names]
         widgets = {
@@ -305,8 +306,8 @@ class DriverNodeForm(forms.Form):
     )
 
 
-class MeasureForm(forms.ModelForm):
-    class Meta:
+class MeasureForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Measure
         fields = list(MEASURE_FIELDS)
         widgets = {"operational_definition": forms.Textarea(attrs={"rows": 3})}

@@ -3,12 +3,13 @@
 from django import forms
 
 from coachprog.accounts.models import Directorate
+from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
 from cohorts.models import Application, Cohort
 from cohorts.services.applications import AVAILABILITY_REQUIRED, PPL_REQUIRED
 
 
 class ApplicationForm(forms.Form):
-    directorate = forms.ModelChoiceField(queryset=Directorate.objects.order_by("name"))
+    directorate = ModelChoiceField(queryset=Directorate.objects.order_by("name"))
     role_title = forms.CharField(label="Job role", max_length=200)
     prerequisites_completed = forms.MultipleChoiceField(
         label="Prerequisite courses you have completed",
@@ -59,7 +60,7 @@ class BulkDecisionForm(forms.Form):
         (Application.Status.WAITLISTED, "Wait-list"),
         (Application.Status.DECLINED, "Decline"),
     ]
-    applications = forms.ModelMultipleChoiceField(
+    applications = ModelMultipleChoiceField(
         queryset=Application.objects.none(),
         error_messages={"required": "Please tick at least one application."},
     )

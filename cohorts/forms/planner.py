@@ -6,6 +6,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 
 from coachprog.accounts.models import User
+from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
 from cohorts.models import MATERIAL_MAX_BYTES, Cohort, CurriculumTopic, Programme, Session, SessionMaterial
 from cohorts.planning import local_date, local_time, london
 
@@ -18,14 +19,14 @@ def _people():
 
 
 class CohortPlanForm(forms.Form):
-    programme = forms.ModelChoiceField(queryset=Programme.objects.all())
+    programme = ModelChoiceField(queryset=Programme.objects.all())
     number = forms.IntegerField(min_value=1)
     name = forms.CharField(max_length=200, required=False)
     starts_on = forms.DateField(label="Starts on", widget=DATE_INPUT)
     ends_on = forms.DateField(label="Ends on", widget=DATE_INPUT)
     capacity = forms.IntegerField(min_value=1, initial=24)
-    leads = forms.ModelMultipleChoiceField(queryset=_people(), required=False)
-    topics = forms.ModelMultipleChoiceField(
+    leads = ModelMultipleChoiceField(queryset=_people(), required=False)
+    topics = ModelMultipleChoiceField(
         queryset=CurriculumTopic.objects.all(), required=False, label="Curriculum topics"
     )
 
@@ -52,8 +53,8 @@ class SessionPlanForm(forms.Form):
         label="Venue address", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     online_url = forms.URLField(label="Online joining link", required=False, assume_scheme="https")
-    facilitators = forms.ModelMultipleChoiceField(queryset=_people(), required=False)
-    topics = forms.ModelMultipleChoiceField(
+    facilitators = ModelMultipleChoiceField(queryset=_people(), required=False)
+    topics = ModelMultipleChoiceField(
         queryset=CurriculumTopic.objects.all(), required=False, label="Curriculum topics"
     )
 
@@ -149,8 +150,8 @@ class CohortDetailsForm(forms.Form):
     )
     status = forms.ChoiceField(choices=Cohort.Status.choices)
     applications_close_on = forms.DateField(label="Applications close on", widget=DATE_INPUT, required=False)
-    leads = forms.ModelMultipleChoiceField(queryset=_people(), required=False)
-    topics = forms.ModelMultipleChoiceField(
+    leads = ModelMultipleChoiceField(queryset=_people(), required=False)
+    topics = ModelMultipleChoiceField(
         queryset=CurriculumTopic.objects.all(),
         required=False,
         label="Curriculum topics",

@@ -21,88 +21,17 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from coaching.models import MeetingLog, MonthlyUpdate, SupervisionLog
-from coachprog.accounts.models import User
-from cohorts.models import Application, Cohort, Enrolment, Session
-from cohorts.services import calendar_token_issue
-from cohorts.services.applications import application_manager_token
-from projects.models import ChartNote, DriverNode, MeasurePhase, Project
+from tests.coachprog.world import World, build_world, client_for, kw, literal
 
 ROLES = ["anonymous", "member", "coach", "other_coach", "sponsor", "other_sponsor", "qi_lead", "lead"]
-EMAILS = {
-    "member": "member@example.org",
-    "coach": "coach@example.org",
-    "other_coach": "coach2@example.org",
-    "sponsor": "sponsor@example.org",
-    "other_sponsor": "sponsor2@example.org",
-    "qi_lead": "qilead@example.org",
-    "lead": "lead@example.org",
-}
 # Third-party URL trees with their own tests (allauth, the Django admin).
 SKIPPED_PREFIXES = ("accounts/", "admin/")
-
-
-@dataclass
-class World:
-    """The demo objects the matrix's URLs point at."""
-
-    cohort: Cohort
-    session: Session
-    future_session: Session
-    enrolment: Enrolment
-    project: Project
-    values: dict
 
 
 @pytest.fixture(scope="module")
 def world(demo, django_db_blocker) -> World:
     with django_db_blocker.unblock():
-        project = Project.objects.get(title="Timely discharge summaries")
-        measure = project.measures.order_by("pk").first()
-        coach = User.objects.get(email=EMAILS["coach"])
-        cohort = Cohort.objects.get(number=10)
-        session = cohort.sessions.filter(kind=Session.Kind.WORKSHOP).order_by("starts_at").first()
-        cohort11 = Cohort.objects.get(number=11)
-        future_session = cohort11.sessions.order_by("starts_at").first()
-        enrolment = Enrolment.objects.get(cohort=cohort, participant=coach)
-        points = list(measure.data_points.order_by("period"))
-        phase = MeasurePhase.objects.create(
-            measure=measure, starts_on=points[len(points) // 2].period, reason="Matrix", created_by=coach
-        )
-        pending = Application.objects.filter(cohort=cohort11, status=Application.Status.SUBMITTED).first()
-        values = {
-            "cohort": cohort.pk,
-            "session": session.pk,
-            "material": session.materials.first().pk,
-            "enrolment": enrolment.pk,
-            "future_session": future_session.pk,
-            "cohort11": cohort11.pk,
-            "manager_token": application_manager_token(pending),
-            "calendar_token": calendar_token_issue(person=coach).token,
-            "project": project.pk,
-            "measure": measure.pk,
-            "pdsa": project.pdsa_cycles.order_by("pk").first().pk,
-            "node": DriverNode.objects.filter(project=project).order_by("pk").first().pk,
-            "phase": phase.pk,
-            "note": ChartNote.objects.filter(measure__project=project).first().pk,
-            "meeting": MeetingLog.objects.filter(project=project, coach=coach).order_by("-met_on").first().pk,
-            "supervision": SupervisionLog.objects.filter(coach=coach).order_by("-held_on").first().pk,
-            "update": MonthlyUpdate.objects.filter(project=project, status="ready")
-            .order_by("-month")
-            .first()
-            .pk,
-            "member": User.objects.get(email=EMAILS["member"]).pk,
-        }
-    return World(cohort, session, future_session, enrolment, project, values)
-
-
-def kw(**names: str) -> Callable[[World], dict]:
-    """URL kwargs from world values: kw(pk="cohort") → {"pk": <Cohort 10's pk>}."""
-    return lambda world: {arg: world.values[name] for arg, name in names.items()}
-
-
-def literal(**kwargs) -> Callable[[World], dict]:
-    return lambda world: kwargs
+        return build_world()
 
 
 @dataclass
@@ -271,11 +200,7 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 def _clients() -> dict[str, Client]:
-    clients = {"anonymous": Client()}
-    for role, email in EMAILS.items():
-        clients[role] = Client()
-        clients[role].force_login(User.objects.get(email=email))
-    return clients
+    return {role: client_for(role) for role in ROLES}
 
 
 def _observe(world: World, name: str, row: Row | None, method: str) -> str:

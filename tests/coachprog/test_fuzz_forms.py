@@ -1,0 +1,233 @@
+"""Every form and upload, fuzzed: whatever is posted, the answer is a validation error or success,
+never a server error, and nothing posted ever comes back as live markup.
+
+Each target is a URL that takes a form, the role allowed to post it, and the form class
+whose fields are filled. Values come from hypothesis: random and huge text, unicode,
+HTML and script payloads, numbers, dates, wrong types, random files. CI runs the
+`ci` profile (derandomised: the same examples every run); `HYPOTHESIS_PROFILE=local`
+runs many more examples on a developer's machine.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import date, time
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cohorts.forms.applications
+import cohorts.forms.attendance
+import cohorts.forms.planner
+import projects.forms
+from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
+from cohorts.forms.applications import ApplicationForm, BulkDecisionForm, ManagerResponseForm
+from cohorts.forms.attendance import ApologiesForm, AttendanceForm
+from cohorts.forms.planner import (
+    CohortCopyForm,
+    CohortDetailsForm,
+    CohortPlanForm,
+    SessionMaterialForm,
+    SessionPlanForm,
+)
+from projects.forms import (
+    BaselineFreezeForm,
+    ChartNoteForm,
+    DataImportForm,
+    DataPointForm,
+    DriverNodeForm,
+    MeasureForm,
+    PDSACycleForm,
+    PhaseAddForm,
+    ProgressScoreForm,
+)
+from projects.models import Project
+from tests.coachprog.world import World, build_world, client_for, kw
+
+FORM_MODULES = [cohorts.forms.applications, cohorts.forms.attendance, cohorts.forms.planner, projects.forms]
+
+settings.register_profile(
+    "ci", max_examples=12, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+)
+settings.register_profile("local", max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+MARKER = '<script>alert("coachprog")</script>'
+PAYLOADS = [
+    MARKER,
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    '=HYPERLINK("http://evil.example")',
+    "'; DROP TABLE cohorts_cohort; --",
+    "\u202e\u0000\ufeff",
+    "😀" * 50,
+    "x" * 20_000,
+    "-1",
+    "99999999999999999999",
+    "NaN",
+    "1e309",
+    "0.5",
+    "2025-02-30",
+    "25:61",
+]
+
+text = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=300))
+
+
+def value_for(field: forms.Field):
+    """Values a person (or an attacker) might send for this field: valid-looking or not."""
+    if isinstance(field, forms.FileField):
+        return st.builds(
+            SimpleUploadedFile,
+            st.sampled_from(["data.csv", "data.xlsx", "slides.pdf", "run.html", "x.exe", "../../etc/passwd"]),
+            st.one_of(
+                st.binary(max_size=2000), st.sampled_from([b"period,value\n2025-01-06,3\n", MARKER.encode()])
+            ),
+        )
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        return st.lists(st.one_of(st.integers(-5, 60).map(str), text), max_size=4)
+    if isinstance(field, forms.BooleanField):
+        return st.sampled_from(["on", "", "true", "false", "0", MARKER])
+    if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField | forms.ModelChoiceField):
+        return st.one_of(st.integers(-(10**12), 10**12).map(str), st.decimals(allow_nan=True).map(str), text)
+    if isinstance(field, forms.DateField):
+        return st.one_of(st.dates(date(1900, 1, 1), date(2200, 12, 31)).map(date.isoformat), text)
+    if isinstance(field, forms.TimeField):
+        return st.one_of(st.times().map(time.isoformat), text)
+    if isinstance(field, forms.ChoiceField):
+        choices = [str(value) for value, _ in field.choices if not isinstance(_, list | tuple)]
+        return st.one_of(st.sampled_from(choices or [""]), text)
+    return text
+
+
+def payloads(form_class: type[forms.BaseForm]):
+    """A strategy for whole POST bodies: every field of the form, each possibly missing."""
+    fields = form_class.base_fields
+    return st.fixed_dictionaries({}, optional={name: value_for(field) for name, field in fields.items()})
+
+
+@dataclass
+class Target:
+    url: str
+    kwargs: object
+    role: str
+    form: type[forms.BaseForm]
+
+
+TARGETS = [
+    Target("cohorts:planner_create", kw(), "lead", CohortPlanForm),
+    Target("cohorts:planner_details", kw(pk="cohort"), "lead", CohortDetailsForm),
+    Target("cohorts:planner_session_add", kw(pk="cohort"), "lead", SessionPlanForm),
+    Target("cohorts:planner_session_edit", kw(pk="cohort", session_pk="session"), "lead", SessionPlanForm),
+    Target(
+        "cohorts:planner_material_add", kw(pk="cohort", session_pk="session"), "lead", SessionMaterialForm
+    ),
+    Target("cohorts:copy", kw(pk="cohort"), "lead", CohortCopyForm),
+    Target("cohorts:apply", kw(pk="cohort11"), "member", ApplicationForm),
+    Target("cohorts:applications", kw(pk="cohort11"), "lead", BulkDecisionForm),
+    Target(
+        "cohorts:application_manager_respond", kw(token="manager_token"), "anonymous", ManagerResponseForm
+    ),
+    Target(
+        "cohorts:register_record",
+        kw(cohort_pk="cohort", pk="session", enrolment_pk="enrolment"),
+        "lead",
+        AttendanceForm,
+    ),
+    Target("cohorts:apologies", kw(pk="cohort", session_pk="session"), "coach", ApologiesForm),
+    Target("projects:progress_score", kw(pk="project"), "coach", ProgressScoreForm),
+    Target("projects:measure_create", kw(project_pk="project"), "coach", MeasureForm),
+    Target("projects:measure_update", kw(project_pk="project", pk="measure"), "coach", MeasureForm),
+    Target("projects:driver_node_create", kw(project_pk="project"), "coach", DriverNodeForm),
+    Target("projects:driver_node_edit", kw(project_pk="project", pk="node"), "coach", DriverNodeForm),
+    Target("projects:pdsa_create", kw(project_pk="project"), "coach", PDSACycleForm),
+    Target("projects:pdsa_update", kw(project_pk="project", pk="pdsa"), "coach", PDSACycleForm),
+    Target("projects:data_add", kw(project_pk="project", pk="measure"), "coach", DataPointForm),
+    Target("projects:data_import", kw(project_pk="project", pk="measure"), "coach", DataImportForm),
+    Target("projects:baseline_freeze", kw(project_pk="project", pk="measure"), "coach", BaselineFreezeForm),
+    Target("projects:phase_add", kw(project_pk="project", pk="measure"), "coach", PhaseAddForm),
+    Target("projects:note_add", kw(project_pk="project", pk="measure"), "coach", ChartNoteForm),
+]
+
+# Pages that show what the targets store: none may ever contain the marker unescaped.
+SHOWN_ON = [
+    ("cohorts:planner", kw(pk="cohort")),
+    ("cohorts:applications", kw(pk="cohort11")),
+    ("cohorts:attendance_matrix", kw(pk="cohort")),
+    ("projects:detail", kw(pk="project")),
+    ("projects:measure", kw(project_pk="project", pk="measure")),
+    ("projects:driver_diagram", kw(project_pk="project")),
+    ("projects:pdsa_list", kw(project_pk="project")),
+]
+
+
+@pytest.fixture(scope="module")
+def world(demo, django_db_blocker) -> World:
+    with django_db_blocker.unblock():
+        return build_world()
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.url)
+def test_no_post_makes_a_server_error_or_shows_live_markup(demo_db, world, target):
+    url = reverse(target.url, kwargs=target.kwargs(world))
+    client = client_for(target.role)
+
+    @given(body=payloads(target.form))
+    def post(body):
+        response = client.post(url, body)
+        assert response.status_code < 500, (body, response.status_code)
+        assert MARKER not in response.content.decode(errors="replace"), body
+
+    with transaction.atomic():
+        post()
+        # Whatever the examples stored, the pages that show it escape it.
+        lead = client_for("lead")
+        for name, kwargs in SHOWN_ON:
+            page = lead.get(reverse(name, kwargs=kwargs(world)))
+            assert MARKER not in page.content.decode(errors="replace"), name
+        transaction.set_rollback(True)
+
+
+def test_the_fuzzing_covers_every_form_class_that_takes_posts():
+    """A new form is fuzzed too: every Form class in the apps' forms modules must be a target."""
+    assert sorted(cls.__name__ for cls in _form_classes() - {t.form for t in TARGETS}) == []
+
+
+def _form_classes() -> set[type[forms.BaseForm]]:
+    """Every form class defined in the apps' form modules."""
+    return {
+        value
+        for module in FORM_MODULES
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, forms.BaseForm)
+        and value.__module__ == module.__name__
+    }
+
+
+def test_every_choice_of_a_record_refuses_ids_the_database_cannot_hold():
+    """Django's model choice fields turn a huge posted id into a server error; ours say "not a choice"."""
+    unsafe = [
+        f"{form.__name__}.{name}"
+        for form in _form_classes()
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.ModelChoiceField)
+        and not isinstance(field, ModelChoiceField | ModelMultipleChoiceField)
+    ]
+    assert unsafe == []
+
+
+@pytest.mark.parametrize("posted", ["99999999999999999999", "-99999999999999999999"])
+def test_a_huge_id_is_an_invalid_choice_not_a_server_error(db, posted):
+    single = ModelChoiceField(queryset=Project.objects.all())
+    many = ModelMultipleChoiceField(queryset=Project.objects.all())
+
+    with pytest.raises(ValidationError, match="Select a valid choice"):
+        single.clean(posted)
+    with pytest.raises(ValidationError, match="is not a valid value"):
+        many.clean([posted])

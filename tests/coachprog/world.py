@@ -1,0 +1,93 @@
+"""The demo programme's objects that the URL matrix and the form fuzzing point at.
+
+Roles are the demo accounts around the discharge project (its team member, coach and
+sponsor) and the people who must not see it (the other coach and sponsor), with the QI
+lead and a programme lead; Cohort 10 is where both coaches trained.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.test import Client
+
+from coaching.models import MeetingLog, MonthlyUpdate, SupervisionLog
+from coachprog.accounts.models import User
+from cohorts.models import Application, Cohort, Enrolment, Session
+from cohorts.services import calendar_token_issue
+from cohorts.services.applications import application_manager_token
+from projects.models import ChartNote, DriverNode, MeasurePhase, Project
+
+EMAILS = {
+    "member": "member@example.org",
+    "coach": "coach@example.org",
+    "other_coach": "coach2@example.org",
+    "sponsor": "sponsor@example.org",
+    "other_sponsor": "sponsor2@example.org",
+    "qi_lead": "qilead@example.org",
+    "lead": "lead@example.org",
+}
+
+
+@dataclass
+class World:
+    """The demo objects URLs point at, by name (`values`), e.g. world.values["project"]."""
+
+    values: dict
+
+
+def build_world() -> World:
+    """Look up (and add the few missing) demo objects; call inside the demo's module transaction."""
+    project = Project.objects.get(title="Timely discharge summaries")
+    measure = project.measures.order_by("pk").first()
+    coach = User.objects.get(email=EMAILS["coach"])
+    cohort = Cohort.objects.get(number=10)
+    session = cohort.sessions.filter(kind=Session.Kind.WORKSHOP).order_by("starts_at").first()
+    cohort11 = Cohort.objects.get(number=11)
+    future_session = cohort11.sessions.order_by("starts_at").first()
+    enrolment = Enrolment.objects.get(cohort=cohort, participant=coach)
+    points = list(measure.data_points.order_by("period"))
+    phase = MeasurePhase.objects.create(
+        measure=measure, starts_on=points[len(points) // 2].period, reason="Matrix", created_by=coach
+    )
+    pending = Application.objects.filter(cohort=cohort11, status=Application.Status.SUBMITTED).first()
+    return World(
+        values={
+            "cohort": cohort.pk,
+            "session": session.pk,
+            "material": session.materials.first().pk,
+            "enrolment": enrolment.pk,
+            "future_session": future_session.pk,
+            "cohort11": cohort11.pk,
+            "manager_token": application_manager_token(pending),
+            "calendar_token": calendar_token_issue(person=coach).token,
+            "project": project.pk,
+            "measure": measure.pk,
+            "pdsa": project.pdsa_cycles.order_by("pk").first().pk,
+            "node": DriverNode.objects.filter(project=project).order_by("pk").first().pk,
+            "phase": phase.pk,
+            "note": ChartNote.objects.filter(measure__project=project).first().pk,
+            "meeting": MeetingLog.objects.filter(project=project, coach=coach).order_by("-met_on").first().pk,
+            "supervision": SupervisionLog.objects.filter(coach=coach).order_by("-held_on").first().pk,
+            "update": MonthlyUpdate.objects.filter(project=project, status="ready")
+            .order_by("-month")
+            .first()
+            .pk,
+            "member": User.objects.get(email=EMAILS["member"]).pk,
+        }
+    )
+
+
+def kw(**names: str) -> Callable[[World], dict]:
+    """URL kwargs from world values: kw(pk="cohort") → {"pk": <Cohort 10's pk>}."""
+    return lambda world: {arg: world.values[name] for arg, name in names.items()}
+
+
+def literal(**kwargs) -> Callable[[World], dict]:
+    return lambda world: kwargs
+
+
+def client_for(role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(User.objects.get(email=EMAILS[role]))
+    return client
