@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 
 from coaching.models import Assignment, MeetingLog, MonthlyUpdate
+from coaching.permissions import can_assign_coaches
 from coachprog.permissions import Access, is_programme_lead
 from projects.models import Project
 from projects.panels import Panel
@@ -29,5 +30,8 @@ def project_coaching_panel(request: HttpRequest, project: Project, access: Acces
             "past_assignments": [a for a in assignments if not a.is_open],
             "meetings": meetings,
             "updates": list(updates[:6]),
+            "project": project,
+            "can_assign": can_assign_coaches(user, project),
+            "can_log_meeting": coaches_it,
         },
     )

@@ -1,4 +1,10 @@
-"""Who may see and change assignments, meeting logs, supervision logs and monthly updates.
+"""Who may see and change assignments, coach profiles, meeting logs, supervision logs and monthly updates.
+
+A coach writes their own meeting logs while they coach the team, and reads them afterwards;
+the team (and the team's other coaches) see what happened but not the private notes; a
+sponsor sees only the date and the progress score. A supervision log's private reflection is
+the coach's alone unless they share it with their supervisor. Programme leads, and QI leads
+for their directorates, assign coaches; programme leads and a coach's supervisor set capacity.
 
 Coaching also grants coaches access to the projects they are assigned to
 (`project_grant`, registered with `projects.permissions` at start-up): past
@@ -12,8 +18,8 @@ from django.shortcuts import get_object_or_404
 from coaching.models import Assignment, CoachProfile, MeetingLog, MonthlyUpdate, SupervisionLog
 from coaching.roles import Role, roles_for
 from coachprog.permissions import Access, is_programme_lead, require
-from projects.models import Project
-from projects.permissions import project_access
+from projects.models import Project, TeamMembership
+from projects.permissions import get_project_for_user, project_access
 
 
 def _active(user) -> bool:
@@ -55,6 +61,21 @@ def assignment_access(user, assignment: Assignment) -> Access:
     return Access.NONE
 
 
+def assignable_projects(user) -> QuerySet[Project]:
+    """Projects whose coaches the user may assign: all for programme leads, a QI lead's directorates'."""
+    if not _active(user):
+        return Project.objects.none()
+    if is_programme_lead(user):
+        return Project.objects.all()
+    return Project.objects.filter(directorate__qi_leads=user).distinct()
+
+
+def get_project_for_assigning(user, pk: int) -> tuple[Project, Access]:
+    """A project's coaches page: 404 for outsiders, read-only for others who see the project."""
+    project, access = get_project_for_user(user, pk)
+    return project, Access.WRITE if can_assign_coaches(user, project) else Access.READ
+
+
 def get_assignment_for_user(user, pk: int, need: Access = Access.READ) -> tuple[Assignment, Access]:
     assignment = get_object_or_404(Assignment.objects.select_related("project__directorate", "coach"), pk=pk)
     return assignment, require(assignment_access(user, assignment), need)
@@ -74,12 +95,17 @@ def visible_meeting_logs(user) -> QuerySet[MeetingLog]:
     ).distinct()
 
 
+def coaches_now(user, project: Project) -> bool:
+    return _active(user) and Assignment.objects.current().filter(coach=user, project=project).exists()
+
+
 def meeting_log_access(user, meeting: MeetingLog) -> Access:
-    """The coach writes their own logs; leads and QI leads read them; the team and sponsor see a summary."""
+    """The coach writes their own logs while assigned (then reads them); leads and QI leads read them;
+    the team and sponsor see a summary."""
     if not _active(user):
         return Access.NONE
     if meeting.coach_id == user.pk:
-        return Access.WRITE
+        return Access.WRITE if coaches_now(user, meeting.project) else Access.READ
     if is_programme_lead(user) or supervises(user, meeting.coach_id) or is_qi_lead_for(user, meeting.project):
         return Access.READ
     if project_access(user, meeting.project) >= Access.READ:
@@ -87,11 +113,72 @@ def meeting_log_access(user, meeting: MeetingLog) -> Access:
     return Access.NONE
 
 
+def can_see_meeting_details(user, meeting: MeetingLog) -> bool:
+    """Beyond the summary: who came, what was worked on and the next steps (never the private notes).
+
+    The team and the team's coaches see them; a sponsor sees only dates and progress scores.
+    """
+    if meeting_log_access(user, meeting) >= Access.READ:
+        return True
+    return _active(user) and (
+        TeamMembership.objects.filter(project=meeting.project, person=user).exists()
+        or Assignment.objects.filter(project=meeting.project, coach=user).exists()
+    )
+
+
+def get_project_for_meeting_log(user, project_pk: int) -> Project:
+    """The team a coach logs a meeting for: 404 for outsiders, 403 unless they coach it now."""
+    project, _ = get_project_for_user(user, project_pk)
+    if not coaches_now(user, project):
+        raise PermissionDenied("You are not assigned to this team now, so you cannot log its meetings.")
+    return project
+
+
 def get_meeting_log_for_user(user, pk: int, need: Access = Access.READ) -> tuple[MeetingLog, Access]:
     meeting = get_object_or_404(
         MeetingLog.objects.select_related("project__directorate", "project__sponsor", "coach"), pk=pk
     )
     return meeting, require(meeting_log_access(user, meeting), need)
+
+
+# --- Coach profiles and the lead views -------------------------------------------------
+
+
+def visible_coach_profiles(user) -> QuerySet[CoachProfile]:
+    """Programme leads see every coach; a QI lead their supervisees and the coaches in their directorates."""
+    if not _active(user):
+        return CoachProfile.objects.none()
+    if is_programme_lead(user):
+        return CoachProfile.objects.all()
+    in_directorates = Assignment.objects.current().filter(project__directorate__qi_leads=user)
+    return CoachProfile.objects.filter(
+        Q(supervisor=user) | Q(coach__in=in_directorates.values("coach_id"))
+    ).distinct()
+
+
+def can_set_capacity(user, profile: CoachProfile) -> bool:
+    return _active(user) and (is_programme_lead(user) or profile.supervisor_id == user.pk)
+
+
+def coach_profile_access(user, profile: CoachProfile) -> Access:
+    """Programme leads and the coach's supervisor change capacity; the coach and QI leads read it."""
+    if not _active(user):
+        return Access.NONE
+    if can_set_capacity(user, profile):
+        return Access.WRITE
+    if profile.coach_id == user.pk or visible_coach_profiles(user).filter(pk=profile.pk).exists():
+        return Access.READ
+    return Access.NONE
+
+
+def get_coach_profile_for_user(user, pk: int, need: Access = Access.READ) -> tuple[CoachProfile, Access]:
+    profile = get_object_or_404(CoachProfile.objects.select_related("coach", "supervisor"), pk=pk)
+    return profile, require(coach_profile_access(user, profile), need)
+
+
+def overview_projects(user) -> QuerySet[Project]:
+    """The teams a lead view covers: all for programme leads, a QI lead's directorates' for QI leads."""
+    return assignable_projects(user)
 
 
 # --- Supervision logs ----------------------------------------------------------------

@@ -2,28 +2,31 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from coaching.models import Assignment, CoachProfile, MeetingLog, MonthlyUpdate, NextStep, SupervisionLog
 from cohorts.models import Session
 from projects.models import Project
 
-# Days since a team's last meeting after which the coach home shows amber, then red.
-MEETING_AMBER_DAYS = 21
-MEETING_RED_DAYS = 35
-
 
 def meeting_cadence(last_met_on: date | None, today: date | None = None) -> tuple[int | None, str]:
-    """Days since the last meeting and a Bootstrap colour for it."""
+    """Days since the last meeting and a Bootstrap colour for it (thresholds in settings)."""
     if last_met_on is None:
         return None, "secondary"
     days = ((today or timezone.localdate()) - last_met_on).days
-    if days > MEETING_RED_DAYS:
+    if days > settings.COACHING_MEETING_RED_DAYS:
         return days, "danger"
-    if days > MEETING_AMBER_DAYS:
+    if days > settings.COACHING_MEETING_AMBER_DAYS:
         return days, "warning"
     return days, "success"
+
+
+def supervision_due_before(today: date | None = None) -> date:
+    """Supervision held before this date is overdue."""
+    return (today or timezone.localdate()) - timedelta(weeks=settings.COACHING_SUPERVISION_DUE_WEEKS)
 
 
 def annotate_cadence(projects: list[Project], today: date | None = None) -> list[Project]:
@@ -57,22 +60,60 @@ def with_coaching_summary(projects: QuerySet[Project], month: date | None = None
     )
 
 
+def score_trends(project_ids, *, points: int = 5) -> dict[int, list[MeetingLog]]:
+    """The last few meetings' progress scores of each project, oldest first, in one query."""
+    trends: dict[int, list] = {}
+    meetings = (
+        MeetingLog.objects.filter(project_id__in=project_ids)
+        .order_by("project_id", "-met_on", "-pk")
+        .only("project_id", "met_on", "progress_score")
+    )
+    for meeting in meetings:
+        recent = trends.setdefault(meeting.project_id, [])
+        if len(recent) < points:
+            recent.append(meeting)
+    return {pk: recent[::-1] for pk, recent in trends.items()}
+
+
+def trend_direction(meetings: list[MeetingLog]) -> str:
+    """ "up", "down" or "flat": the latest score against the earliest of the recent ones."""
+    if len(meetings) < 2 or meetings[-1].progress_score == meetings[0].progress_score:
+        return "flat"
+    return "up" if meetings[-1].progress_score > meetings[0].progress_score else "down"
+
+
 def coach_teams(coach) -> list[Assignment]:
     """The coach's current assignments, each with its project summarised for the coach home."""
     assignments = list(
         Assignment.objects.current().filter(coach=coach).select_related("project").order_by("project__title")
     )
+    project_ids = [a.project_id for a in assignments]
     summaries = {
         p.pk: p
         for p in with_coaching_summary(
-            Project.objects.filter(pk__in=[a.project_id for a in assignments]).select_related("directorate")
+            Project.objects.filter(pk__in=project_ids).select_related("directorate")
         )
     }
+    trends = score_trends(project_ids)
     for assignment in assignments:
         project = summaries[assignment.project_id]
         assignment.summary = project
         assignment.days_since_meeting, assignment.cadence_colour = meeting_cadence(project.last_met_on)
+        assignment.score_trend = trends.get(assignment.project_id, [])
+        assignment.trend = trend_direction(assignment.score_trend)
     return assignments
+
+
+def logged_hours(coach, since: date) -> float:
+    """Hours of team meetings the coach logged from `since` to today."""
+    minutes = MeetingLog.objects.filter(coach=coach, met_on__gte=since).aggregate(m=Sum("duration_minutes"))
+    return round((minutes["m"] or 0) / 60, 1)
+
+
+def month_capacity_hours(hours_per_week, month_start: date) -> float:
+    """A coach's capacity for a calendar month: hours a week × the month's weeks."""
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    return round(float(hours_per_week) * (next_month - month_start).days / 7, 1)
 
 
 def upcoming_sessions_for(user, *, days: int = 60, limit: int = 5) -> QuerySet[Session]:
@@ -109,3 +150,61 @@ def coaches_overview(coach_profiles: QuerySet[CoachProfile]) -> QuerySet[CoachPr
             MeetingLog.objects.filter(coach=OuterRef("coach")).order_by("-met_on").values("met_on")[:1]
         ),
     )
+
+
+def coach_load(coach_profiles: QuerySet[CoachProfile], today: date | None = None) -> list[CoachProfile]:
+    """Each coach's current teams and logged hours over 4 and 12 weeks against capacity, in two queries."""
+    today = today or timezone.localdate()
+    four, twelve = today - timedelta(weeks=4), today - timedelta(weeks=12)
+    profiles = list(
+        coach_profiles.select_related("coach", "supervisor")
+        .annotate(
+            minutes_4=Sum(
+                "coach__meeting_logs__duration_minutes", filter=Q(coach__meeting_logs__met_on__gt=four)
+            ),
+            minutes_12=Sum(
+                "coach__meeting_logs__duration_minutes", filter=Q(coach__meeting_logs__met_on__gt=twelve)
+            ),
+        )
+        .order_by("coach__display_name")
+    )
+    teams: dict[int, list[Assignment]] = {}
+    current = Assignment.objects.current(on=today).filter(coach_id__in=[p.coach_id for p in profiles])
+    for assignment in current.select_related("project").order_by("project__title"):
+        teams.setdefault(assignment.coach_id, []).append(assignment)
+    for profile in profiles:
+        profile.teams = teams.get(profile.coach_id, [])
+        profile.hours_4 = round((profile.minutes_4 or 0) / 60, 1)
+        profile.hours_12 = round((profile.minutes_12 or 0) / 60, 1)
+        profile.capacity_4 = float(profile.hours_per_week) * 4
+        profile.capacity_12 = float(profile.hours_per_week) * 12
+        profile.load_4 = round(100 * profile.hours_4 / profile.capacity_4) if profile.capacity_4 else 0
+        profile.load_12 = round(100 * profile.hours_12 / profile.capacity_12) if profile.capacity_12 else 0
+    return profiles
+
+
+def last_months(count: int, today: date | None = None) -> list[date]:
+    """The first days of the last `count` calendar months, oldest first, this month last."""
+    month = (today or timezone.localdate()).replace(day=1)
+    months = [month]
+    for _ in range(count - 1):
+        month = (month - timedelta(days=1)).replace(day=1)
+        months.append(month)
+    return months[::-1]
+
+
+def meetings_by_month(projects: list[Project], months: list[date]) -> dict[tuple[int, date], int]:
+    """Meetings held per (project, month) over `months`, in one query."""
+    rows = (
+        MeetingLog.objects.filter(project__in=[p.pk for p in projects], met_on__gte=months[0])
+        .annotate(month=TruncMonth("met_on"))
+        .values("project_id", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") and callable(month.date) else month
+        counts[row["project_id"], month] = row["n"]
+    return counts

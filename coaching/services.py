@@ -1,7 +1,7 @@
 """Writes for coach profiles, assignments, meeting and supervision logs and monthly updates."""
 
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +19,7 @@ from coaching.models import (
     SupervisionLog,
 )
 from coachprog.accounts.models import User
-from projects.models import Project
+from projects.models import PROGRESS_SCORES, Project
 from projects.services import progress_score_change
 
 
@@ -48,6 +48,17 @@ def assignment_start(
         raise ValidationError({"coach": f"{coach} has no coach profile yet; add one before assigning teams."})
     if not profile.is_active:
         raise ValidationError({"coach": f"{coach} is not coaching at the moment, so cannot take a team."})
+    open_ones = Assignment.objects.filter(project=project, ends_on__isnull=True).select_related("coach")
+    for other in open_ones:
+        if other.coach_id == coach.pk:
+            raise ValidationError({"coach": f"{coach} already coaches {project}."})
+        if other.role == role:
+            raise ValidationError(
+                {
+                    "role": f"{project} already has a {other.get_role_display().lower()} ({other.coach}); "
+                    "end that assignment first."
+                }
+            )
     assignment = Assignment(
         coach=coach, project=project, role=role, starts_on=starts_on, assigned_by=assigned_by
     )
@@ -68,6 +79,67 @@ def assignment_end(*, assignment: Assignment, ends_on: date, reason: str) -> Ass
     return assignment
 
 
+def _on_scale(score) -> bool:
+    try:
+        return score is not None and Decimal(score) in PROGRESS_SCORES
+    except (InvalidOperation, TypeError, ValueError):
+        return False
+
+
+def _meeting_errors(
+    *, coach: User, project: Project, met_on: date, duration_minutes: int, progress_score, attendees
+) -> dict[str, str]:
+    """Every rule a meeting log breaks, by field, so the form can show them all at once."""
+    errors = {}
+    if met_on > timezone.localdate():
+        errors["met_on"] = "A meeting cannot be logged for a date in the future."
+    if duration_minutes is None or not 1 <= duration_minutes <= MAX_MEETING_MINUTES:
+        errors["duration_minutes"] = "A meeting lasts between 1 minute and 8 hours."
+    if not _on_scale(progress_score):
+        errors["progress_score"] = (
+            "Choose a progress score on the IHI scale, from 0.5 to 5.0 in steps of 0.5."
+        )
+    if "met_on" not in errors and not (
+        Assignment.objects.current(on=met_on).filter(coach=coach, project=project).exists()
+    ):
+        errors["project"] = f"{coach} was not assigned to {project} on {met_on:%-d %b %Y}."
+    team = set(project.memberships.values_list("person_id", flat=True))
+    if any(person.pk not in team for person in attendees):
+        errors["attendees"] = f"Only members of {project}'s team can be ticked as attending."
+    return errors
+
+
+def _next_steps_add(meeting: MeetingLog, next_steps: list[dict] | None) -> None:
+    for fields in next_steps or []:
+        step = NextStep(meeting=meeting, **fields)
+        step.full_clean()
+        step.save()
+
+
+def _next_steps_complete(project: Project, steps, done_on: date) -> None:
+    """Tick off open next steps; only this team's steps, so nothing from another team slips in."""
+    steps = list(steps)
+    if any(step.meeting.project_id != project.pk for step in steps):
+        raise ValidationError({"completed_steps": f"Only {project}'s own next steps can be ticked off."})
+    for step in steps:
+        if step.done_on is None:
+            step.done_on = done_on
+            step.save(update_fields=["done_on"])
+
+
+def _score_follow_latest(meeting: MeetingLog, changed_by: User) -> None:
+    """The latest meeting sets the team's progress score (an older one only adds to the history)."""
+    if meeting.project.meeting_logs.filter(met_on__gt=meeting.met_on).exists():
+        return
+    progress_score_change(
+        project=meeting.project,
+        score=meeting.progress_score,
+        changed_by=changed_by,
+        reason=f"Team meeting on {meeting.met_on:%-d %b %Y}",
+        changed_at=timezone.make_aware(datetime.combine(meeting.met_on, time(12))),
+    )
+
+
 @transaction.atomic
 def meeting_log_create(
     *,
@@ -81,14 +153,20 @@ def meeting_log_create(
     focus_slugs=(),
     notes: str = "",
     next_steps: list[dict] | None = None,
+    completed_steps=(),
 ) -> MeetingLog:
     """Log a team meeting by a coach assigned on that date; also records the team's progress score."""
-    if met_on > timezone.localdate():
-        raise ValidationError({"met_on": "A meeting cannot be logged for a date in the future."})
-    if not 1 <= duration_minutes <= MAX_MEETING_MINUTES:
-        raise ValidationError({"duration_minutes": "A meeting lasts between 1 minute and 8 hours."})
-    if not Assignment.objects.current(on=met_on).filter(coach=coach, project=project).exists():
-        raise ValidationError({"project": f"{coach} was not assigned to {project} on {met_on:%-d %b %Y}."})
+    attendees = list(attendees)
+    errors = _meeting_errors(
+        coach=coach,
+        project=project,
+        met_on=met_on,
+        duration_minutes=duration_minutes,
+        progress_score=progress_score,
+        attendees=attendees,
+    )
+    if errors:
+        raise ValidationError(errors)
     meeting = MeetingLog(
         coach=coach,
         project=project,
@@ -102,17 +180,58 @@ def meeting_log_create(
     meeting.save()
     meeting.attendees.set(attendees)
     meeting.focuses.set(MeetingFocus.objects.filter(slug__in=focus_slugs))
-    for step in next_steps or []:
-        NextStep.objects.create(meeting=meeting, **step)
-    is_latest = not project.meeting_logs.filter(met_on__gt=met_on).exists()
-    if is_latest:
-        progress_score_change(
-            project=project,
-            score=progress_score,
-            changed_by=coach,
-            reason=f"Team meeting on {met_on:%-d %b %Y}",
-            changed_at=timezone.make_aware(datetime.combine(met_on, time(12))),
+    _next_steps_add(meeting, next_steps)
+    _next_steps_complete(project, completed_steps, met_on)
+    _score_follow_latest(meeting, coach)
+    return meeting
+
+
+@transaction.atomic
+def meeting_log_update(
+    *,
+    meeting: MeetingLog,
+    editor: User,
+    met_on: date,
+    duration_minutes: int,
+    progress_score: Decimal,
+    mode: str,
+    attendees=(),
+    focus_slugs=(),
+    notes: str = "",
+    next_steps: list[dict] | None = None,
+    completed_steps=(),
+) -> MeetingLog:
+    """Change a meeting log: only its coach, while still assigned; the history keeps the old version."""
+    if editor.pk != meeting.coach_id:
+        raise ValidationError("Only the coach who logged a meeting can change it.")
+    if not Assignment.objects.current().filter(coach=editor, project=meeting.project).exists():
+        raise ValidationError(
+            {"project": f"{editor} no longer coaches {meeting.project}, so this log is read-only."}
         )
+    attendees = list(attendees)
+    errors = _meeting_errors(
+        coach=editor,
+        project=meeting.project,
+        met_on=met_on,
+        duration_minutes=duration_minutes,
+        progress_score=progress_score,
+        attendees=attendees,
+    )
+    if errors:
+        raise ValidationError(errors)
+    meeting.met_on, meeting.duration_minutes, meeting.progress_score = (
+        met_on,
+        duration_minutes,
+        progress_score,
+    )
+    meeting.mode, meeting.notes = mode, notes
+    meeting.full_clean()
+    meeting.save()
+    meeting.attendees.set(attendees)
+    meeting.focuses.set(MeetingFocus.objects.filter(slug__in=focus_slugs))
+    _next_steps_add(meeting, next_steps)
+    _next_steps_complete(meeting.project, completed_steps, met_on)
+    _score_follow_latest(meeting, editor)
     return meeting
 
 
@@ -127,6 +246,7 @@ def supervision_log_create(
     reflection: str = "",
     reflection_shared: bool = False,
 ) -> SupervisionLog:
+    """Record a coach's supervision; the reflection stays private unless the coach shares it."""
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "Supervision cannot be logged for a date in the future."})
     log = SupervisionLog(
@@ -142,6 +262,55 @@ def supervision_log_create(
     log.full_clean()
     log.save()
     return log
+
+
+def supervision_log_update(
+    *,
+    log: SupervisionLog,
+    editor: User,
+    held_on: date,
+    kind: str,
+    supervisor: User | None,
+    themes: str,
+    will_try: str,
+    reflection: str,
+    reflection_shared: bool,
+) -> SupervisionLog:
+    """Change a supervision log: the coach's alone; the history keeps the old version (not the reflection)."""
+    if editor.pk != log.coach_id:
+        raise ValidationError("Only the coach can change their supervision log.")
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "Supervision cannot be logged for a date in the future."})
+    log.held_on, log.kind, log.supervisor = held_on, kind, supervisor
+    log.themes, log.will_try = themes, will_try
+    log.reflection, log.reflection_shared = reflection, reflection_shared
+    log.full_clean()
+    log.save()
+    return log
+
+
+def supervision_note_set(*, log: SupervisionLog, supervisor: User, note: str) -> SupervisionLog:
+    """The supervisor's own note on a supervision log; the coach's words stay as they wrote them."""
+    if supervisor.pk == log.coach_id:
+        raise ValidationError(
+            {"supervisor_note": "A coach cannot write the supervisor's note on their own log."}
+        )
+    if not note.strip():
+        raise ValidationError({"supervisor_note": "Write the note before saving it."})
+    log.supervisor_note = note
+    log.full_clean()
+    log.save(update_fields=["supervisor_note", "updated_at"])
+    return log
+
+
+def coach_capacity_set(*, profile: CoachProfile, hours_per_week: Decimal) -> CoachProfile:
+    """Change a coach's ring-fenced hours a week (more than 0, at most 40)."""
+    if hours_per_week is None or not Decimal("0") < Decimal(hours_per_week) <= Decimal("40"):
+        raise ValidationError({"hours_per_week": "Capacity is more than 0 and at most 40 hours a week."})
+    profile.hours_per_week = hours_per_week
+    profile.full_clean()
+    profile.save(update_fields=["hours_per_week"])
+    return profile
 
 
 @transaction.atomic

@@ -70,7 +70,9 @@ def _display(model: type[models.Model], name: str, value, names: dict) -> str:
     return str(value)
 
 
-def versions(model: type[models.Model], pk: int, *, limit: int = 200) -> list[Version]:
+def versions(
+    model: type[models.Model], pk: int, *, fields: list[str] | None = None, limit: int = 200
+) -> list[Version]:
     """The versions of one object, newest first, with the fields each changed (links shown by name)."""
     records = list(
         model.history.filter(**{model._meta.pk.attname: pk})
@@ -79,7 +81,7 @@ def versions(model: type[models.Model], pk: int, *, limit: int = 200) -> list[Ve
     )
     diffs = []
     for newer, older in zip(records, [*records[1:], None], strict=False):
-        diffs.append(newer.diff_against(older).changes if older is not None else [])
+        diffs.append(newer.diff_against(older, included_fields=fields).changes if older is not None else [])
     records, diffs = records[:limit], diffs[:limit]
     # Resolve the ids of changed links to names: one query per related model, however many versions.
     wanted: dict[type[models.Model], set] = {}
@@ -110,6 +112,24 @@ def versions(model: type[models.Model], pk: int, *, limit: int = 200) -> list[Ve
             ],
         )
         for record, changes in zip(records, diffs, strict=True)
+    ]
+
+
+@dataclass
+class FieldChange:
+    when: datetime
+    who: object
+    field: str
+    old: str
+    new: str
+
+
+def field_changes(obj: models.Model, *, fields: list[str] | None = None) -> list[FieldChange]:
+    """Each change to the object's fields (or to the named ones), newest first: an edit history."""
+    return [
+        FieldChange(version.when, version.who, change.field, change.old, change.new)
+        for version in versions(type(obj), obj.pk, fields=fields)
+        for change in version.changes
     ]
 
 

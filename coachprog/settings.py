@@ -277,3 +277,10 @@ LOGGING = {
 
 # --- Domain settings ----------------------------------------------------------
 PROGRAMME_LEADS_GROUP = "Programme leads"
+
+# Coaching: days since a team's last meeting after which the coach's page shows amber, then red;
+# how recent supervision must be; and what counts as actively coaching (a team met this recently).
+COACHING_MEETING_AMBER_DAYS = 21
+COACHING_MEETING_RED_DAYS = 35
+COACHING_SUPERVISION_DUE_WEEKS = 8
+COACHING_ACTIVE_WEEKS = 8

@@ -21,10 +21,21 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import coaching.forms
 import cohorts.forms.applications
 import cohorts.forms.attendance
 import cohorts.forms.planner
 import projects.forms
+from coaching.forms import (
+    AssignmentEndForm,
+    AssignmentStartForm,
+    CapacityForm,
+    MeetingLogForm,
+    NextStepForm,
+    OverviewFilterForm,
+    SupervisionLogForm,
+    SupervisorNoteForm,
+)
 from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
 from cohorts.forms.applications import ApplicationForm, BulkDecisionForm, ManagerResponseForm
 from cohorts.forms.attendance import ApologiesForm, AttendanceForm
@@ -49,7 +60,13 @@ from projects.forms import (
 from projects.models import Project
 from tests.coachprog.world import World, build_world, client_for, kw
 
-FORM_MODULES = [cohorts.forms.applications, cohorts.forms.attendance, cohorts.forms.planner, projects.forms]
+FORM_MODULES = [
+    cohorts.forms.applications,
+    cohorts.forms.attendance,
+    cohorts.forms.planner,
+    projects.forms,
+    coaching.forms,
+]
 
 settings.register_profile(
     "ci", max_examples=12, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
@@ -105,10 +122,18 @@ def value_for(field: forms.Field):
     return text
 
 
-def payloads(form_class: type[forms.BaseForm]):
-    """A strategy for whole POST bodies: every field of the form, each possibly missing."""
+def payloads(form_class: type[forms.BaseForm], prefix: str = ""):
+    """A strategy for whole POST bodies: every field of the form, each possibly missing.
+
+    With a formset prefix, the fields of its first two forms and its management form.
+    """
     fields = form_class.base_fields
-    return st.fixed_dictionaries({}, optional={name: value_for(field) for name, field in fields.items()})
+    if not prefix:
+        return st.fixed_dictionaries({}, optional={name: value_for(field) for name, field in fields.items()})
+    optional = {f"{prefix}-{n}-{name}": value_for(field) for n in (0, 1) for name, field in fields.items()}
+    for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+        optional[f"{prefix}-{name}"] = st.one_of(st.integers(-3, 10**6).map(str), text)
+    return st.fixed_dictionaries({}, optional=optional)
 
 
 @dataclass
@@ -117,6 +142,8 @@ class Target:
     kwargs: object
     role: str
     form: type[forms.BaseForm]
+    prefix: str = ""  # a formset's prefix
+    method: str = "post"  # filter forms are sent as a GET query
 
 
 TARGETS = [
@@ -152,6 +179,16 @@ TARGETS = [
     Target("projects:baseline_freeze", kw(project_pk="project", pk="measure"), "coach", BaselineFreezeForm),
     Target("projects:phase_add", kw(project_pk="project", pk="measure"), "coach", PhaseAddForm),
     Target("projects:note_add", kw(project_pk="project", pk="measure"), "coach", ChartNoteForm),
+    Target("coaching:meeting_create", kw(project_pk="project"), "coach", MeetingLogForm),
+    Target("coaching:meeting_create", kw(project_pk="project"), "coach", NextStepForm, prefix="steps"),
+    Target("coaching:meeting_update", kw(pk="meeting"), "coach", MeetingLogForm),
+    Target("coaching:supervision_create", kw(), "coach", SupervisionLogForm),
+    Target("coaching:supervision_update", kw(pk="supervision"), "coach", SupervisionLogForm),
+    Target("coaching:supervision_note", kw(pk="supervision"), "qi_lead", SupervisorNoteForm),
+    Target("coaching:project_coaches", kw(project_pk="project"), "lead", AssignmentStartForm),
+    Target("coaching:assignment_end", kw(pk="assignment"), "lead", AssignmentEndForm),
+    Target("coaching:coach_capacity", kw(pk="coach_profile"), "lead", CapacityForm),
+    Target("coaching:overview", kw(), "lead", OverviewFilterForm, method="get"),
 ]
 
 # Pages that show what the targets store: none may ever contain the marker unescaped.
@@ -172,14 +209,14 @@ def world(demo, django_db_blocker) -> World:
         return build_world()
 
 
-@pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.url)
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: f"{t.url}-{t.form.__name__}")
 def test_no_post_makes_a_server_error_or_shows_live_markup(demo_db, world, target):
     url = reverse(target.url, kwargs=target.kwargs(world))
     client = client_for(target.role)
 
-    @given(body=payloads(target.form))
+    @given(body=payloads(target.form, target.prefix))
     def post(body):
-        response = client.post(url, body)
+        response = getattr(client, target.method)(url, body)
         assert response.status_code < 500, (body, response.status_code)
         assert MARKER not in response.content.decode(errors="replace"), body
 

@@ -55,6 +55,10 @@ COHORT_LEADS_ACT = "302 404 403 403 404 404 404 302"  # the action done, then ba
 PROJECT_READERS = "302 200 200 404 200 404 200 200"
 PROJECT_EDITORS = "302 200 200 404 403 404 403 200"
 PROJECT_EDITORS_ACT = "302 302 302 404 403 404 403 302"
+# Coaching: the coach's own pages; the coaching overview for programme and QI leads.
+COACHES = "302 403 200 200 403 403 403 403"
+THE_COACH = "302 403 200 404 403 404 403 403"
+LEADS_AND_QI_LEADS = "302 403 403 403 403 403 200 200"
 
 MATRIX: dict[str, Row] = {
     "healthz": Row(NONE, "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
@@ -168,17 +172,33 @@ MATRIX: dict[str, Row] = {
         PROJECT_EDITORS_ACT,
     ),
     "projects:note_add": Row(kw(project_pk="project", pk="measure"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
-    "home": Row(NONE, "302 302 302 302 302 302 302 302", "302 302 302 302 302 302 302 302"),
-    "coaching:welcome": Row(NONE, EVERYONE, EVERYONE),
-    "coaching:programme_overview": Row(NONE, LEAD_ONLY_403, LEAD_ONLY_403),
-    "coaching:coach_home": Row(NONE, "302 403 200 200 403 403 403 403", "302 403 200 200 403 403 403 403"),
-    "coaching:qi_lead_home": Row(NONE, "302 403 403 403 403 403 200 403", "302 403 403 403 403 403 200 403"),
-    "coaching:meeting": Row(kw(pk="meeting"), PROJECT_READERS, PROJECT_READERS),
-    "coaching:supervision": Row(
-        kw(pk="supervision"), "302 404 200 404 404 404 200 200", "302 404 200 404 404 404 200 200"
+    "home": Row(NONE, "302 302 302 302 302 302 302 302", NOT_ALLOWED),
+    "coaching:welcome": Row(NONE, EVERYONE, NOT_ALLOWED),
+    "coaching:programme_overview": Row(NONE, LEAD_ONLY_403, NOT_ALLOWED),
+    "coaching:coach_home": Row(NONE, "302 403 200 200 403 403 403 403", NOT_ALLOWED),
+    "coaching:qi_lead_home": Row(NONE, "302 403 403 403 403 403 200 403", NOT_ALLOWED),
+    "coaching:meeting": Row(kw(pk="meeting"), PROJECT_READERS, NOT_ALLOWED),
+    "coaching:supervision": Row(kw(pk="supervision"), "302 404 200 404 404 404 200 200", NOT_ALLOWED),
+    "coaching:monthly_update": Row(kw(pk="update"), PROJECT_READERS, NOT_ALLOWED),
+    "coaching:assignment_end": Row(kw(pk="assignment"), NOT_ALLOWED, "302 403 403 404 403 404 302 302"),
+    "coaching:coach_capacity": Row(kw(pk="coach_profile"), NOT_ALLOWED, "302 404 403 404 404 404 302 302"),
+    "coaching:coach_load": Row(NONE, LEADS_AND_QI_LEADS, NOT_ALLOWED),
+    "coaching:overview": Row(NONE, LEADS_AND_QI_LEADS, NOT_ALLOWED),
+    "coaching:overview_export": Row(literal(fmt="csv"), LEADS_AND_QI_LEADS, NOT_ALLOWED),
+    "coaching:health": Row(NONE, LEAD_ONLY_403, NOT_ALLOWED),
+    "coaching:health_export": Row(literal(fmt="csv"), LEAD_ONLY_403, NOT_ALLOWED),
+    "coaching:meeting_create": Row(kw(project_pk="project"), THE_COACH, THE_COACH),
+    "coaching:meeting_update": Row(kw(pk="meeting"), THE_COACH, THE_COACH),
+    "coaching:project_coaches": Row(
+        kw(project_pk="project"), PROJECT_READERS, "302 403 403 404 403 404 200 200"
     ),
-    "coaching:monthly_update": Row(kw(pk="update"), PROJECT_READERS, PROJECT_READERS),
-    "coaching:sponsor_home": Row(NONE, "302 403 403 403 200 200 403 403", "302 403 403 403 200 200 403 403"),
+    "coaching:supervision_create": Row(NONE, COACHES, COACHES),
+    "coaching:supervision_list": Row(NONE, "302 403 200 200 403 403 200 200", NOT_ALLOWED),
+    "coaching:supervision_note": Row(kw(pk="supervision"), NOT_ALLOWED, "302 404 403 404 404 404 302 403"),
+    "coaching:supervision_update": Row(
+        kw(pk="supervision"), "302 404 200 404 404 404 403 403", "302 404 200 404 404 404 403 403"
+    ),
+    "coaching:sponsor_home": Row(NONE, "302 403 403 403 200 200 403 403", NOT_ALLOWED),
 }
 
 

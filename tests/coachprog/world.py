@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.test import Client
 
-from coaching.models import MeetingLog, MonthlyUpdate, SupervisionLog
+from coaching.models import Assignment, CoachProfile, MeetingLog, MonthlyUpdate, SupervisionLog
 from coachprog.accounts.models import User
 from cohorts.models import Application, Cohort, Enrolment, Session
 from cohorts.services import calendar_token_issue
@@ -73,6 +73,8 @@ def build_world() -> World:
             .first()
             .pk,
             "member": User.objects.get(email=EMAILS["member"]).pk,
+            "assignment": Assignment.objects.get(project=project, coach=coach, ends_on__isnull=True).pk,
+            "coach_profile": CoachProfile.objects.get(coach=coach).pk,
         }
     )
 

@@ -1,44 +1,41 @@
-"""Coaching pages: the role-aware home, each role's start page, and the coaching records."""
+"""The role-aware home and each role's start page."""
 
-from datetime import timedelta
-
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
-from coaching.models import Assignment, CoachProfile, MeetingLog, MonthlyUpdate, NextStep, SupervisionLog
-from coaching.permissions import (
-    can_add_supervisor_note,
-    can_read_reflection,
-    get_meeting_log_for_user,
-    get_monthly_update_for_user,
-    get_supervision_log_for_user,
-    require_role,
-    visible_supervision_logs,
-)
+from coaching.models import Assignment, CoachProfile, MeetingLog, MonthlyUpdate, SupervisionLog
+from coaching.permissions import require_role, visible_supervision_logs
 from coaching.queries import (
     annotate_cadence,
     coach_teams,
     coaches_overview,
+    logged_hours,
+    month_capacity_hours,
+    supervision_due_before,
     upcoming_sessions_for,
     with_coaching_summary,
 )
 from coaching.roles import Role, home_url_for
-from coachprog.permissions import Access
 from cohorts.models import Cohort, Enrolment
 from projects.models import Project
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page that matters most for their main role."""
     return redirect(home_url_for(request.user))
 
 
+@require_safe
 def welcome(request: HttpRequest) -> HttpResponse:
     return render(request, "coaching/welcome.html")
 
 
+@require_safe
 def programme_overview(request: HttpRequest) -> HttpResponse:
     """The programme lead's start page: cohorts, teams needing attention, coaches."""
     require_role(request.user, Role.PROGRAMME_LEAD)
@@ -75,22 +72,20 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
             "attention": attention[:10],
             "active_project_count": len(projects),
             "coaches": coaches,
-            "supervision_due_before": today - timedelta(weeks=8),
+            "supervision_due_before": supervision_due_before(today),
         },
     )
 
 
+@require_safe
 def coach_home(request: HttpRequest) -> HttpResponse:
     """A coach's start page: my teams and how recently each was met, next sessions, supervision."""
     require_role(request.user, Role.COACH)
     user = request.user
     profile = CoachProfile.objects.filter(coach=user).select_related("supervisor").first()
     month_start = timezone.localdate().replace(day=1)
-    minutes_this_month = sum(
-        MeetingLog.objects.filter(coach=user, met_on__gte=month_start).values_list(
-            "duration_minutes", flat=True
-        )
-    )
+    hours = logged_hours(user, month_start)
+    capacity = month_capacity_hours(profile.hours_per_week, month_start) if profile else None
     return render(
         request,
         "coaching/coach_home.html",
@@ -103,11 +98,16 @@ def coach_home(request: HttpRequest) -> HttpResponse:
             "recent_meetings": MeetingLog.objects.filter(coach=user).select_related("project")[:5],
             "supervision": SupervisionLog.objects.filter(coach=user).select_related("supervisor")[:3],
             "upcoming_sessions": upcoming_sessions_for(user),
-            "hours_this_month": round(minutes_this_month / 60, 1),
+            "hours_this_month": hours,
+            "capacity_this_month": capacity,
+            "over_capacity": capacity is not None and hours > capacity,
+            "amber_days": settings.COACHING_MEETING_AMBER_DAYS,
+            "red_days": settings.COACHING_MEETING_RED_DAYS,
         },
     )
 
 
+@require_safe
 def qi_lead_home(request: HttpRequest) -> HttpResponse:
     """A QI lead's start page: supervisees and the projects in their directorates."""
     require_role(request.user, Role.QI_LEAD)
@@ -129,7 +129,7 @@ def qi_lead_home(request: HttpRequest) -> HttpResponse:
         {
             "supervisees": supervisees,
             "projects": projects,
-            "supervision_due_before": timezone.localdate() - timedelta(weeks=8),
+            "supervision_due_before": supervision_due_before(),
             "recent_supervision": visible_supervision_logs(user)
             .exclude(coach=user)
             .select_related("coach", "supervisor")[:5],
@@ -137,6 +137,7 @@ def qi_lead_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def sponsor_home(request: HttpRequest) -> HttpResponse:
     """A sponsor's start page: their projects and the latest monthly update of each."""
     require_role(request.user, Role.SPONSOR)
@@ -148,42 +149,3 @@ def sponsor_home(request: HttpRequest) -> HttpResponse:
         .order_by("title")
     )
     return render(request, "coaching/sponsor_home.html", {"projects": projects})
-
-
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting, access = get_meeting_log_for_user(request.user, pk, need=Access.SUMMARY)
-    return render(
-        request,
-        "coaching/meeting_detail.html",
-        {
-            "meeting": meeting,
-            "show_notes": access >= Access.READ,
-            "can_edit": access >= Access.WRITE,
-            "attendees": meeting.attendees.all(),
-            "focuses": meeting.focuses.all(),
-            "next_steps": NextStep.objects.filter(meeting=meeting),
-        },
-    )
-
-
-def supervision_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    log, access = get_supervision_log_for_user(request.user, pk)
-    return render(
-        request,
-        "coaching/supervision_detail.html",
-        {
-            "log": log,
-            "can_edit": access >= Access.WRITE,
-            "show_reflection": can_read_reflection(request.user, log),
-            "can_add_note": can_add_supervisor_note(request.user, log),
-        },
-    )
-
-
-def monthly_update_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    update, access = get_monthly_update_for_user(request.user, pk)
-    return render(
-        request,
-        "coaching/monthly_update_detail.html",
-        {"update": update, "can_edit": access >= Access.WRITE},
-    )

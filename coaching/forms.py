@@ -1,0 +1,234 @@
+"""Forms for the coaching pages. They explain the rules; the services enforce them."""
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from coaching.models import (
+    MAX_MEETING_MINUTES,
+    Assignment,
+    CoachProfile,
+    MeetingFocus,
+    MeetingLog,
+    NextStep,
+    SupervisionLog,
+)
+from coachprog.accounts.models import Directorate, User
+from coachprog.forms import ModelChoiceField, ModelForm, ModelMultipleChoiceField
+from cohorts.models import Cohort
+from projects.models import ProgressScore, Project
+
+SCORE_OFF_SCALE = "Choose a progress score on the IHI scale, from 0.5 to 5.0 in steps of 0.5."
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MeetingLogForm(forms.Form):
+    """One team meeting: the choices (who came, which next steps) are this team's only."""
+
+    met_on = forms.DateField(label="Date", widget=DateInput())
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)",
+        widget=forms.NumberInput(
+            attrs={"min": 1, "max": MAX_MEETING_MINUTES, "step": 5, "inputmode": "numeric"}
+        ),
+    )
+    mode = forms.ChoiceField(choices=MeetingLog.Mode.choices, widget=forms.RadioSelect)
+    attendees = ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who attended",
+        error_messages={"invalid_choice": "Only members of this team can be ticked as attending."},
+    )
+    focuses = ModelMultipleChoiceField(
+        queryset=MeetingFocus.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What you worked on",
+    )
+    progress_score = forms.TypedChoiceField(
+        choices=[("", "Choose a score")] + ProgressScore.choices,
+        coerce=Decimal,
+        label="The team's progress score now",
+        error_messages={"invalid_choice": SCORE_OFF_SCALE, "required": SCORE_OFF_SCALE},
+    )
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Seen by you, your supervisor and the programme's leads; never by the sponsor or the team.",
+    )
+    completed_steps = ModelMultipleChoiceField(
+        queryset=NextStep.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Next steps done since last time",
+        error_messages={"invalid_choice": "Only this team's open next steps can be ticked off."},
+    )
+
+    def __init__(self, *args, project: Project, meeting: MeetingLog | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["attendees"].queryset = User.objects.filter(memberships__project=project).order_by(
+            "display_name"
+        )
+        open_steps = NextStep.objects.filter(meeting__project=project, done_on__isnull=True)
+        if meeting is not None:
+            open_steps = open_steps.exclude(meeting=meeting)
+        self.fields["completed_steps"].queryset = open_steps.select_related("meeting").order_by(
+            "meeting__met_on", "pk"
+        )
+        self.fields["completed_steps"].label_from_instance = _step_label
+        if meeting is None:
+            self.initial.setdefault("met_on", timezone.localdate())
+            self.initial.setdefault("duration_minutes", 60)
+            self.initial.setdefault("mode", MeetingLog.Mode.IN_PERSON)
+            self.initial.setdefault("progress_score", str(project.progress_score))
+        else:
+            self.initial.update(
+                met_on=meeting.met_on,
+                duration_minutes=meeting.duration_minutes,
+                mode=meeting.mode,
+                attendees=list(meeting.attendees.all()),
+                focuses=list(meeting.focuses.all()),
+                progress_score=str(meeting.progress_score),
+                notes=meeting.notes,
+            )
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "met_on": data["met_on"],
+            "duration_minutes": data["duration_minutes"],
+            "progress_score": data["progress_score"],
+            "mode": data["mode"],
+            "attendees": list(data["attendees"]),
+            "focus_slugs": [focus.slug for focus in data["focuses"]],
+            "notes": data["notes"],
+            "completed_steps": list(data["completed_steps"]),
+        }
+
+
+def _step_label(step: NextStep) -> str:
+    due = f", due {step.due_on:%-d %b %Y}" if step.due_on else ""
+    return f"{step.description} ({step.owner}{due})"
+
+
+class NextStepForm(forms.Form):
+    """An agreed next step; a row left blank is ignored."""
+
+    description = forms.CharField(max_length=300, label="Next step", required=False)
+    owner = forms.CharField(max_length=150, label="Who", required=False)
+    due_on = forms.DateField(label="Due", required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("description", "").strip():
+            if data.get("owner") or data.get("due_on"):
+                self.add_error("description", "Say what the next step is, or clear the row.")
+            return {}
+        if not data.get("owner", "").strip():
+            self.add_error("owner", "Say who will do this next step.")
+        return data
+
+
+NextStepFormSet = forms.formset_factory(NextStepForm, extra=3, max_num=20, absolute_max=20)
+
+
+def next_steps_from(formset) -> list[dict]:
+    """The filled-in rows of a valid next-steps formset, as fields for NextStep."""
+    return [form.cleaned_data for form in formset if form.cleaned_data]
+
+
+def supervisors_for(coach: User) -> QuerySet[User]:
+    """People a coach can name as supervisor: QI leads and anyone already supervising coaches."""
+    return (
+        User.objects.filter(
+            Q(qi_lead_directorates__isnull=False) | Q(supervisees__isnull=False), is_active=True
+        )
+        .exclude(pk=coach.pk)
+        .distinct()
+        .order_by("display_name")
+    )
+
+
+class SupervisionLogForm(ModelForm):
+    class Meta(ModelForm.Meta):
+        model = SupervisionLog
+        fields = ["held_on", "kind", "supervisor", "themes", "will_try", "reflection", "reflection_shared"]
+        widgets = {
+            "held_on": DateInput(),
+            "kind": forms.RadioSelect,
+            "themes": forms.Textarea(attrs={"rows": 3}),
+            "will_try": forms.Textarea(attrs={"rows": 3}),
+            "reflection": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, coach: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = supervisors_for(coach)
+        self.fields["supervisor"].required = False
+        if self.instance.pk is None:
+            profile = CoachProfile.objects.filter(coach=coach).first()
+            self.initial.setdefault("held_on", timezone.localdate())
+            if profile and profile.supervisor_id:
+                self.initial.setdefault("supervisor", profile.supervisor_id)
+
+    def _post_clean(self):
+        # The service validates the whole log (including the date rule); skip the model's own pass here.
+        pass
+
+
+class SupervisorNoteForm(forms.Form):
+    supervisor_note = forms.CharField(label="Your note", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignmentStartForm(forms.Form):
+    coach = ModelChoiceField(queryset=User.objects.none())
+    role = forms.ChoiceField(choices=Assignment.Role.choices, initial=Assignment.Role.LEAD)
+    starts_on = forms.DateField(label="Start date", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coach"].queryset = User.objects.filter(
+            coach_profile__is_active=True, is_active=True
+        ).order_by("display_name")
+        self.initial.setdefault("starts_on", timezone.localdate())
+
+
+class AssignmentEndForm(forms.Form):
+    ends_on = forms.DateField(label="End date", widget=DateInput())
+    end_reason = forms.CharField(label="Why it ends", max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("ends_on", timezone.localdate())
+
+
+class CapacityForm(forms.Form):
+    hours_per_week = forms.DecimalField(label="Hours a week", max_digits=4, decimal_places=1)
+
+
+class OverviewFilterForm(forms.Form):
+    """The lead overview's filters; an empty choice means everything the lead may see."""
+
+    directorate = ModelChoiceField(queryset=Directorate.objects.none(), required=False)
+    cohort = ModelChoiceField(
+        queryset=Cohort.objects.none(), required=False, label="Coach's cohort", empty_label="All cohorts"
+    )
+
+    def __init__(self, *args, projects: QuerySet[Project], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["directorate"].queryset = Directorate.objects.filter(
+            pk__in=projects.values("directorate_id")
+        ).order_by("name")
+        self.fields["directorate"].empty_label = "All directorates"
+        self.fields["cohort"].queryset = Cohort.objects.select_related("programme").order_by("-starts_on")

@@ -1,0 +1,40 @@
+"""Coaching pages, one module per part: role homes, meetings, supervision, assignments, lead views."""
+
+from coaching.views.assignments import assignment_finish, coach_capacity, coach_load_page, project_coaches
+from coaching.views.homes import coach_home, home, programme_overview, qi_lead_home, sponsor_home, welcome
+from coaching.views.leads import health, health_export, overview, overview_export
+from coaching.views.meetings import meeting_create, meeting_detail, meeting_update
+from coaching.views.supervision import (
+    supervision_create,
+    supervision_detail,
+    supervision_list,
+    supervision_note,
+    supervision_update,
+)
+from coaching.views.updates import monthly_update_detail
+
+__all__ = [
+    "assignment_finish",
+    "coach_capacity",
+    "coach_home",
+    "coach_load_page",
+    "health",
+    "health_export",
+    "home",
+    "meeting_create",
+    "meeting_detail",
+    "meeting_update",
+    "monthly_update_detail",
+    "overview",
+    "overview_export",
+    "programme_overview",
+    "project_coaches",
+    "qi_lead_home",
+    "sponsor_home",
+    "supervision_create",
+    "supervision_detail",
+    "supervision_list",
+    "supervision_note",
+    "supervision_update",
+    "welcome",
+]
