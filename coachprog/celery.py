@@ -5,14 +5,33 @@ so the app is configured wherever a task is defined, queued or run.
 """
 
 import os
+import sys
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachprog.settings")
 
-from coachprog.production import require_real_secret_key  # noqa: E402  (needs the settings module set)
-
-require_real_secret_key()
 app = Celery("coachprog")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def refuse_development_key(**_) -> None:
+    """A worker or beat that sends people e-mail must not start on the development key.
+
+    Checked when those processes start, not on import: management commands (migrate,
+    demo_data, runchart) import task modules and need no key.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    from coachprog.production import require_real_secret_key
+
+    try:
+        require_real_secret_key()
+    except ImproperlyConfigured as refused:
+        # Celery logs and ignores exceptions from signal handlers; leaving is the only refusal.
+        sys.stderr.write(f"ImproperlyConfigured: {refused}\n")
+        raise SystemExit(1) from refused

@@ -113,12 +113,40 @@ def _import_in_fresh_process(module: str, **environment: str) -> subprocess.Comp
     )
 
 
-@pytest.mark.parametrize("module", ["coachprog.wsgi", "coachprog.celery"])
-def test_serving_without_secret_key_in_production_refuses_to_start(module):
-    result = _import_in_fresh_process(module)
+def test_the_web_app_without_secret_key_in_production_refuses_to_start():
+    result = _import_in_fresh_process("coachprog.wsgi")
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY is not set." in result.stderr
+
+
+@pytest.mark.parametrize("process", ["worker", "beat"])
+def test_a_celery_worker_or_beat_without_secret_key_in_production_refuses_to_start(process):
+    child_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_READ_DOT_ENV": "false",
+    }
+    extra = ["--pool=solo"] if process == "worker" else ["--schedule=/tmp/coachprog-test-beat-schedule"]
+
+    result = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "coachprog.celery", process, "--loglevel=WARNING", *extra],
+        cwd=BASE_DIR,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set." in result.stderr
+
+
+def test_importing_the_celery_app_needs_no_secret_key():
+    # Management commands import every task module through the apps; only serving needs the key.
+    result = _import_in_fresh_process("coachprog.celery")
+
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("module", ["coachprog.wsgi", "coachprog.celery"])
