@@ -13,6 +13,8 @@ NAV_LINKS = [
     ("My sponsored projects", "coaching:sponsor_home", {Role.SPONSOR}),
     ("Projects", "projects:list", set(Role) - {Role.PARTICIPANT}),
     ("Cohorts", "cohorts:list", {Role.PROGRAMME_LEAD, Role.COACH, Role.PARTICIPANT, Role.QI_LEAD}),
+    ("Notifications", "outbox:notifications", set(Role)),
+    ("Outbox", "outbox:status", {Role.PROGRAMME_LEAD}),
 ]
 
 

@@ -1,31 +1,48 @@
-"""One way to send an e-mail: three templates (subject, plain text, HTML), sent after the commit."""
+"""One way to send an e-mail: three templates (subject, plain text, HTML), through the outbox.
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.template.loader import render_to_string
+Every e-mail becomes a row in the outbox (coachprog.outbox) in the caller's transaction
+and is sent by a Celery task after the commit, so a rolled-back write never sends mail
+and a message is never sent twice.
+"""
 
+from coachprog.accounts.models import User
+from coachprog.outbox.models import Kind, Message
+from coachprog.outbox.rendering import render_templated_email
+from coachprog.outbox.services import default_key, message_queue, to_list
 
-def render_templated_email(*, template: str, context: dict) -> tuple[str, str, str]:
-    """The subject (one line), plain-text body and HTML body of templates/emails/<template>_*."""
-    subject = render_to_string(f"emails/{template}_subject.txt", context)
-    subject = " ".join(subject.split())  # a header must be one line
-    text = render_to_string(f"emails/{template}_body.txt", context)
-    html = render_to_string(f"emails/{template}_body.html", context)
-    return subject, text, html
+__all__ = ["render_templated_email", "send_templated_email"]
 
 
-def send_templated_email(*, to: list[str] | str, template: str, context: dict) -> None:
-    """Render now, send once the current transaction commits (never while it is still open)."""
-    recipients = [to] if isinstance(to, str) else list(to)
-    context = {"site_url": settings.SITE_URL, **context}
-    subject, text, html = render_templated_email(template=template, context=context)
+def send_templated_email(
+    *,
+    to: list[str] | str | None = None,
+    template: str,
+    context: dict,
+    key: str | None = None,
+    kind: str = Kind.GENERAL,
+    user=None,
+    attachments: list[dict] | None = None,
+) -> list[Message]:
+    """Queue the e-mail, one outbox row per address; with `user`, to that person's address.
 
-    def send() -> None:
-        message = EmailMultiAlternatives(
-            subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients
+    `key` names the message for de-duplication (a second call with the same key adds
+    nothing); without one, each call is a new message.
+    """
+    addresses = to_list(to) if to is not None else [getattr(user, "email", "")]
+    key = key or default_key(template)
+    messages = []
+    for index, address in enumerate(addresses):
+        # Someone with an account sees the e-mail on their notifications page.
+        recipient = user or (User.objects.filter(email__iexact=address).first() if address else None)
+        messages.append(
+            message_queue(
+                key=key if len(addresses) == 1 else f"{key}:{index}",
+                template=template,
+                context=context,
+                kind=kind,
+                recipient=recipient,
+                to_address=address,
+                attachments=attachments,
+            )
         )
-        message.attach_alternative(html, "text/html")
-        message.send()
-
-    transaction.on_commit(send)
+    return messages

@@ -7,9 +7,11 @@ with separate worker and beat processes, and SMTP. `.env.example` lists every
 variable. A bad value fails loudly at start-up with ImproperlyConfigured.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,11 +71,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
     "simple_history",
     "coachprog.accounts",
+    "coachprog.outbox",
     "cohorts",
     "projects",
     "coaching",
@@ -81,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (policy in the Security section below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Programme leads set up two-factor authentication first when the site requires it.
+    "coachprog.accounts.middleware.LeadTwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -162,8 +171,37 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 3,
     "max_retries": 2,
 }
-# Periodic tasks; times are Europe/London. Issues that add scheduled work add it here.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Queueing a task while Redis is down gives up after about a second; the outbox sweep
+# sends the message later, so the web request never waits on the broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# Periodic tasks; times are Europe/London (CELERY_TIMEZONE). Each task finds due work and
+# queues outbox rows with unique keys, so a repeated tick sends nothing twice. Documented
+# in docs/operations.md ("Scheduled e-mail").
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": 60.0},
+    "session-reminders": {"task": "cohorts.session_reminders", "schedule": crontab(minute="*/15")},
+    # Runs on each of the first seven days; the task acts only on the first working day.
+    "sponsor-monthly-updates": {
+        "task": "coaching.sponsor_monthly_updates",
+        "schedule": crontab(minute=0, hour=7, day_of_month="1-7"),
+    },
+    "coach-update-reminders": {
+        "task": "coaching.coach_update_reminders",
+        "schedule": crontab(minute=0, hour=9, day_of_month=25),
+    },
+    "coach-nudges": {
+        "task": "coaching.coach_nudges",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
+    "weekly-digests": {
+        "task": "outbox.weekly_digests",
+        "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
+    },
+}
+# A pending message gets this long to be sent by its own task before the sweep queues it
+# again; a message still "sending" after OUTBOX_STUCK_AFTER lost its worker (marked failed).
+OUTBOX_REQUEUE_AFTER = timedelta(minutes=3)
+OUTBOX_STUCK_AFTER = timedelta(minutes=15)
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -204,12 +242,29 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[coachprog] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Sign-up only for invited people or e-mail domains a programme lead allows (coachprog.accounts.adapter).
+ACCOUNT_ADAPTER = "coachprog.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "coachprog.accounts.adapter.SignupForm"}
+# Optional two-factor authentication: an authenticator app (TOTP) and single-use recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "coachprog"
+# Days an e-mailed invitation link stays valid.
+INVITATION_MAX_AGE_DAYS = 14
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Argon2 for new and changed passwords; hashes made by the older hashers still verify and are
+# upgraded to Argon2 at the person's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
@@ -231,6 +286,23 @@ if _bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain HTTP by load balancers inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content Security Policy (django-csp 4): everything from our own origin, no inline script or
+# style (base.html's htmx-config turns off htmx's injected indicator styles), no framing.
+# img-src allows data: for the authenticator app's QR code, which allauth inlines as an SVG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en-gb"

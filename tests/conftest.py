@@ -129,3 +129,15 @@ def lead_client(client, programme_lead):
     """A test client signed in as a programme lead."""
     client.force_login(programme_lead)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_tasks_in_process():
+    """Tasks run in the test process even when REDIS_URL is set (as in CI), so e-mail queued by a
+    test is sent by that test and never lands on a shared Redis queue."""
+    from coachprog.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

@@ -22,6 +22,7 @@ from coaching.models import (
     SupervisionLog,
 )
 from coachprog.accounts.models import Directorate, User
+from coachprog.outbox.models import Message
 from cohorts.models import Application, Attendance, Cohort, Enrolment, Programme, Session
 from projects.models import DataPoint, DriverNode, Measure, PDSACycle, Project, TeamMembership
 
@@ -305,3 +306,27 @@ class NextStepFactory(DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Next step {n}")
     owner = "Team lead"
     due_on = factory.LazyAttribute(lambda o: o.meeting.met_on + timedelta(days=7))
+
+
+# --- outbox ------------------------------------------------------------------------
+
+
+class MessageFactory(DjangoModelFactory):
+    """An outbox message sent to a person (status `sent`); pass status for any other state."""
+
+    class Meta:
+        model = Message
+
+    key = factory.Sequence(lambda n: f"test-message:{n}")
+    kind = Message.Kind.GENERAL
+    recipient = factory.SubFactory(UserFactory)
+    to_address = factory.LazyAttribute(lambda o: o.recipient.email if o.recipient else "someone@example.org")
+    subject = factory.Sequence(lambda n: f"Message {n}")
+    text = "Hello."
+    html = "<p>Hello.</p>"
+    status = Message.Status.SENT
+    next_attempt_at = factory.LazyFunction(lambda: london(date(2025, 10, 1), time(9)))
+    sent_at = factory.LazyAttribute(lambda o: o.next_attempt_at if o.status == Message.Status.SENT else None)
+    claimed_at = factory.LazyAttribute(
+        lambda o: o.next_attempt_at if o.status in {Message.Status.SENT, Message.Status.SENDING} else None
+    )

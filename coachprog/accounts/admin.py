@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
-from coachprog.accounts.models import Directorate, User
+from coachprog.accounts.models import AccessPolicy, Directorate, Invitation, User
 
 
 @admin.register(Directorate)
@@ -35,3 +35,29 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]}),
     ]
+
+
+@admin.register(AccessPolicy)
+class AccessPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "require_two_factor_for_leads", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_select_related = ["invited_by"]
+    search_fields = ["email"]
+    # Invitations are made and revoked on the invitations page, which sends the e-mail.
+    readonly_fields = [
+        "email",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Directorate(models.Model):
@@ -109,3 +110,113 @@ class User(AbstractBaseUser, PermissionsMixin):
                 self.is_superuser or self.groups.filter(name=settings.PROGRAMME_LEADS_GROUP).exists()
             )
         return self._is_programme_lead
+
+
+class AccessPolicy(models.Model):
+    """Who may sign up, and whether programme leads must use two-factor authentication (one row)."""
+
+    allowed_signup_domains = models.TextField(
+        "e-mail domains allowed to sign up",
+        blank=True,
+        help_text="One domain per line, e.g. nhs.net. Addresses must match a domain exactly. "
+        "Leave empty to allow sign-up by invitation only.",
+    )
+    require_two_factor_for_leads = models.BooleanField(
+        "require two-factor authentication for programme leads",
+        default=False,
+        help_text="Programme leads without an authenticator app must set one up before anything else.",
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who loosened or tightened sign-up and two-factor, and when, is worth keeping.
+    history = HistoricalRecords()
+
+    SINGLETON_PK = 1
+
+    class Meta:
+        verbose_name = "access policy"
+        verbose_name_plural = "access policy"
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="access_policy_single_row")]
+
+    def __str__(self) -> str:
+        return "Access policy"
+
+    @classmethod
+    def current(cls) -> "AccessPolicy":
+        """The site's policy; the defaults (invitation only, two-factor optional) until a lead saves one."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+    @property
+    def domains(self) -> list[str]:
+        return [line.strip().lower() for line in self.allowed_signup_domains.splitlines() if line.strip()]
+
+    def allows_domain_of(self, email: str) -> bool:
+        domain = email.rpartition("@")[2].strip().lower()
+        return bool(domain) and domain in self.domains
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        """Neither accepted nor revoked, and not yet expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An e-mailed, expiring invitation for one address to create an account."""
+
+    email = models.EmailField("e-mail address", max_length=254)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="invitation_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(accepted_at__isnull=False, revoked_at__isnull=False),
+                name="invitation_not_both_accepted_and_revoked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True, accepted_by__isnull=True)
+                | models.Q(accepted_at__isnull=False, accepted_by__isnull=False),
+                name="invitation_accepted_with_person",
+            ),
+            # One open invitation per address; sending another revokes the old one first.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

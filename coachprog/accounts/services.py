@@ -1,11 +1,20 @@
-"""Writes for people and organisation units."""
+"""Writes for people, organisation units, invitations and the site's access policy."""
+
+import re
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
-from coachprog.accounts.models import Directorate, User
+from coachprog.accounts.models import AccessPolicy, Directorate, Invitation, User
+from coachprog.emails import send_templated_email
 
 
 def directorate_get_or_create(*, name: str) -> Directorate:
@@ -59,3 +68,119 @@ def programme_lead_add(*, user: User, admin_access: bool = False) -> None:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     user.__dict__.pop("_is_programme_lead", None)
+
+
+# --- access policy ----------------------------------------------------------------
+
+# A host name: labels of letters, digits and hyphens, at least one dot.
+DOMAIN_PATTERN = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
+
+
+@transaction.atomic
+def access_policy_update(
+    *, by: User, allowed_signup_domains: str, require_two_factor_for_leads: bool
+) -> AccessPolicy:
+    """Save the site's one access policy, with the domain list cleaned to one lower-case domain a line."""
+    domains = []
+    for line in re.split(r"[\s,;]+", allowed_signup_domains):
+        domain = line.strip().lower().removeprefix("@")
+        if not domain:
+            continue
+        if not DOMAIN_PATTERN.match(domain):
+            raise ValidationError(
+                {"allowed_signup_domains": f"“{domain}” is not an e-mail domain such as nhs.net."}
+            )
+        if domain not in domains:
+            domains.append(domain)
+    policy = AccessPolicy.current()
+    policy.allowed_signup_domains = "\n".join(domains)
+    policy.require_two_factor_for_leads = require_two_factor_for_leads
+    policy.updated_by = by
+    policy.updated_at = timezone.now()
+    policy.full_clean()
+    policy.save()
+    return policy
+
+
+# --- invitations --------------------------------------------------------------------
+
+INVITATION_SALT = "coachprog.accounts.invitation"
+
+
+def invitation_max_age() -> timedelta:
+    return timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The signed part of an invitation's link."""
+    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("accounts:invitation_accept", args=[invitation_token(invitation)])
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation a link is for; raises signing.BadSignature for a bad, old or used link."""
+    payload = signing.loads(token, salt=INVITATION_SALT, max_age=invitation_max_age())
+    invitation = Invitation.objects.pending().filter(pk=payload.get("invitation")).first()
+    if invitation is None:
+        raise signing.BadSignature("The invitation is no longer open.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_send(*, email: str, invited_by: User, now: datetime | None = None) -> Invitation:
+    """Invite one address to sign up, replacing any open invitation for it, and e-mail the link."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": "Enter a valid e-mail address."}) from error
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone with this e-mail address already has an account."})
+    now = now or timezone.now()
+    Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    invitation = Invitation(
+        email=email, invited_by=invited_by, created_at=now, expires_at=now + invitation_max_age()
+    )
+    invitation.full_clean()
+    invitation.save()
+    send_templated_email(
+        to=invitation.email,
+        template="invitation",
+        context={
+            "invitation": invitation,
+            "invited_by": invited_by,
+            "accept_url": invitation_url(invitation),
+            "expires_at": invitation.expires_at,
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    """Close an invitation that has not been accepted, so its link stops working."""
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation has already been accepted.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
+    """Record that the invited person signed up with the invited address."""
+    if invitation.status != "pending":
+        raise ValidationError(f"This invitation is {invitation.status}.")
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError("The invitation is for another e-mail address.")
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.full_clean()
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return invitation

@@ -15,6 +15,7 @@ from cohorts.models import (
     Programme,
     Session,
 )
+from cohorts.reminders import session_change_notify
 
 
 def programme_create(
@@ -144,6 +145,8 @@ def session_update(*, session: Session, **fields) -> Session:
         session.sequence = current + 1
         changed.append("sequence")
     session.save(update_fields=changed)
+    if "sequence" in changed:
+        session_change_notify(session=session)  # outbox rows, sent after the commit
     return session
 
 

@@ -22,6 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import coaching.forms
+import coachprog.accounts.adapter
+import coachprog.accounts.forms
+import coachprog.outbox.forms
 import cohorts.forms.applications
 import cohorts.forms.attendance
 import cohorts.forms.planner
@@ -36,7 +39,10 @@ from coaching.forms import (
     SupervisionLogForm,
     SupervisorNoteForm,
 )
+from coachprog.accounts.adapter import SignupForm
+from coachprog.accounts.forms import AccessPolicyForm, InvitationForm
 from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
+from coachprog.outbox.forms import OutboxFilterForm, PreferencesForm
 from cohorts.forms.applications import ApplicationForm, BulkDecisionForm, ManagerResponseForm
 from cohorts.forms.attendance import ApologiesForm, AttendanceForm
 from cohorts.forms.planner import (
@@ -66,6 +72,9 @@ FORM_MODULES = [
     cohorts.forms.planner,
     projects.forms,
     coaching.forms,
+    coachprog.accounts.forms,
+    coachprog.accounts.adapter,
+    coachprog.outbox.forms,
 ]
 
 settings.register_profile(
@@ -122,12 +131,11 @@ def value_for(field: forms.Field):
     return text
 
 
-def payloads(form_class: type[forms.BaseForm], prefix: str = ""):
+def payloads(fields: dict[str, forms.Field], prefix: str = ""):
     """A strategy for whole POST bodies: every field of the form, each possibly missing.
 
     With a formset prefix, the fields of its first two forms and its management form.
     """
-    fields = form_class.base_fields
     if not prefix:
         return st.fixed_dictionaries({}, optional={name: value_for(field) for name, field in fields.items()})
     optional = {f"{prefix}-{n}-{name}": value_for(field) for n in (0, 1) for name, field in fields.items()}
@@ -144,6 +152,10 @@ class Target:
     form: type[forms.BaseForm]
     prefix: str = ""  # a formset's prefix
     method: str = "post"  # filter forms are sent as a GET query
+    make: object = None  # builds a form whose fields are made in __init__
+
+    def fields(self) -> dict[str, forms.Field]:
+        return self.make().fields if self.make else self.form.base_fields
 
 
 TARGETS = [
@@ -189,6 +201,11 @@ TARGETS = [
     Target("coaching:assignment_end", kw(pk="assignment"), "lead", AssignmentEndForm),
     Target("coaching:coach_capacity", kw(pk="coach_profile"), "lead", CapacityForm),
     Target("coaching:overview", kw(), "lead", OverviewFilterForm, method="get"),
+    Target("accounts:invitation_create", kw(), "lead", InvitationForm),
+    Target("accounts:access_policy", kw(), "lead", AccessPolicyForm),
+    Target("account_signup", kw(), "anonymous", SignupForm, make=SignupForm),
+    Target("outbox:preferences", kw(), "coach", PreferencesForm, make=lambda: PreferencesForm(current={})),
+    Target("outbox:status", kw(), "lead", OutboxFilterForm, method="get", make=OutboxFilterForm),
 ]
 
 # Pages that show what the targets store: none may ever contain the marker unescaped.
@@ -214,7 +231,7 @@ def test_no_post_makes_a_server_error_or_shows_live_markup(demo_db, world, targe
     url = reverse(target.url, kwargs=target.kwargs(world))
     client = client_for(target.role)
 
-    @given(body=payloads(target.form, target.prefix))
+    @given(body=payloads(target.fields(), target.prefix))
     def post(body):
         response = getattr(client, target.method)(url, body)
         assert response.status_code < 500, (body, response.status_code)

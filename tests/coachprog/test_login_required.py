@@ -7,8 +7,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public by design: sign-in and sign-up flow pages (allauth), the health check, the private
 # calendar feed that calendar apps fetch without a session, and a line manager's approval page
-# (each of the last two authorised by its signed or secret token alone).
-PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/cohorts/calendar/1.ics", "/cohorts/applications/manager/")
+# (each of the last two authorised by its signed or secret token alone), and an e-mail's
+# signed one-click unsubscribe link, and an invitation's signed link (it only opens sign-up for
+# the invited address).
+PUBLIC_PREFIXES = (
+    "/accounts/",
+    "/healthz",
+    "/cohorts/calendar/1.ics",
+    "/cohorts/applications/manager/",
+    "/notifications/unsubscribe/",
+    "/people/invitations/accept/",
+)
 
 
 def _all_paths(resolver: URLResolver, prefix: str = "") -> list[str]:

@@ -9,9 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.test import Client
+from django.utils import timezone
 
 from coaching.models import Assignment, CoachProfile, MeetingLog, MonthlyUpdate, SupervisionLog
 from coachprog.accounts.models import User
+from coachprog.accounts.services import invitation_send, invitation_token
+from coachprog.outbox.models import Message
+from coachprog.outbox.services import unsubscribe_token
 from cohorts.models import Application, Cohort, Enrolment, Session
 from cohorts.services import calendar_token_issue
 from cohorts.services.applications import application_manager_token
@@ -49,6 +53,9 @@ def build_world() -> World:
     phase = MeasurePhase.objects.create(
         measure=measure, starts_on=points[len(points) // 2].period, reason="Matrix", created_by=coach
     )
+    invitation = invitation_send(
+        email="newcomer@example.org", invited_by=User.objects.get(email=EMAILS["lead"])
+    )
     pending = Application.objects.filter(cohort=cohort11, status=Application.Status.SUBMITTED).first()
     return World(
         values={
@@ -75,6 +82,33 @@ def build_world() -> World:
             "member": User.objects.get(email=EMAILS["member"]).pk,
             "assignment": Assignment.objects.get(project=project, coach=coach, ends_on__isnull=True).pk,
             "coach_profile": CoachProfile.objects.get(coach=coach).pk,
+            "invitation": invitation.pk,
+            "notification": Message.objects.create(
+                key="matrix:notification",
+                kind=Message.Kind.GENERAL,
+                recipient=coach,
+                to_address=coach.email,
+                subject="Hello",
+                text="Hello.",
+                html="<p>Hello.</p>",
+                status=Message.Status.SENT,
+                next_attempt_at=timezone.now(),
+                claimed_at=timezone.now(),
+                sent_at=timezone.now(),
+            ).pk,
+            "failed_message": Message.objects.create(
+                key="matrix:failed",
+                kind=Message.Kind.GENERAL,
+                to_address="nobody@example.org",
+                subject="Bounced",
+                text="Hello.",
+                html="<p>Hello.</p>",
+                status=Message.Status.FAILED,
+                next_attempt_at=timezone.now(),
+                last_error="550 No such user",
+            ).pk,
+            "unsubscribe_token": unsubscribe_token(user_id=coach.pk, kind="coach_nudge"),
+            "invitation_token": invitation_token(invitation),
         }
     )
 
