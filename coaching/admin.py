@@ -9,6 +9,7 @@ from coaching.models import (
     MonthlyUpdate,
     NextStep,
     SupervisionLog,
+    UpdateComment,
 )
 
 
@@ -74,7 +75,16 @@ class MonthlyUpdateAdmin(SimpleHistoryAdmin):
     list_select_related = ["project", "author"]
     autocomplete_fields = ["project", "author"]
     date_hierarchy = "month"
-    readonly_fields = ["created_at", "ready_at", "acknowledged_at"]
+    readonly_fields = ["created_at", "ready_at", "signal_count", "acknowledged_at", "acknowledged_by"]
+
+
+@admin.register(UpdateComment)
+class UpdateCommentAdmin(admin.ModelAdmin):
+    list_display = ["update", "author", "created_at"]
+    search_fields = ["update__project__title", "author__display_name", "body"]
+    list_select_related = ["update__project", "author"]
+    autocomplete_fields = ["update", "author"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(NextStep)

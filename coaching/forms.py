@@ -12,6 +12,7 @@ from coaching.models import (
     CoachProfile,
     MeetingFocus,
     MeetingLog,
+    MonthlyUpdate,
     NextStep,
     SupervisionLog,
 )
@@ -232,3 +233,50 @@ class OverviewFilterForm(forms.Form):
         ).order_by("name")
         self.fields["directorate"].empty_label = "All directorates"
         self.fields["cohort"].queryset = Cohort.objects.select_related("programme").order_by("-starts_on")
+
+
+class MonthlyUpdateStartForm(forms.Form):
+    """Which month to write about: this month unless the coach picks an earlier one."""
+
+    month = forms.DateField(
+        label="Month", widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
+    )
+
+
+class MonthlyUpdateForm(forms.Form):
+    """The coach's words: the facts are shown beside the form, not copied into it."""
+
+    narrative = forms.CharField(
+        label="How the month went",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="A short paragraph the sponsor can read in a minute.",
+    )
+    sponsor_ask = forms.CharField(
+        label="What the team needs from the sponsor",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Leave blank when the team needs nothing this month.",
+    )
+    rag = forms.ChoiceField(
+        label="RAG status",
+        required=False,
+        choices=[("", "Not chosen yet")] + MonthlyUpdate.Rag.choices,
+        widget=forms.RadioSelect,
+        help_text="Red: off track and needs help; amber: at risk; green: on track.",
+    )
+
+    def __init__(self, *args, update: MonthlyUpdate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.update(narrative=update.narrative, sponsor_ask=update.sponsor_ask, rag=update.rag)
+
+
+class UpdateCommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write your comment before sending it."},
+    )

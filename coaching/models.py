@@ -260,7 +260,15 @@ class MonthlyUpdate(models.Model):
     rag = models.CharField("RAG status", max_length=10, choices=Rag.choices, blank=True)
     progress_score = progress_score_field(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    signal_count = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Run-chart signals that appeared in the month, counted when the update was marked ready.",
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -286,6 +294,11 @@ class MonthlyUpdate(models.Model):
                 condition=Q(progress_score__isnull=True) | Q(progress_score__in=PROGRESS_SCORES),
                 name="monthly_update_score_on_scale",
             ),
+            # Only a ready update reaches the sponsor, so only a ready one can be acknowledged.
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(status="ready"),
+                name="monthly_update_acknowledged_when_ready",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -293,3 +306,24 @@ class MonthlyUpdate(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("coaching:monthly_update", args=[self.pk])
+
+
+class UpdateComment(models.Model):
+    """A reply on a ready monthly update: the sponsor answers the coach (or the coach the sponsor)."""
+
+    update = models.ForeignKey(MonthlyUpdate, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="update_comment_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.update}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.update.get_absolute_url()}#comment-{self.pk}"

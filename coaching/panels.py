@@ -33,5 +33,6 @@ def project_coaching_panel(request: HttpRequest, project: Project, access: Acces
             "project": project,
             "can_assign": can_assign_coaches(user, project),
             "can_log_meeting": coaches_it,
+            "can_write_update": coaches_it,
         },
     )

@@ -226,14 +226,18 @@ def get_supervision_log_for_user(user, pk: int, need: Access = Access.READ) -> t
 # --- Monthly updates -------------------------------------------------------------------
 
 
+def can_write_monthly_update(user, project: Project) -> bool:
+    """The project's current coaches write its monthly updates (leads read them)."""
+    return coaches_now(user, project)
+
+
 def monthly_update_access(user, update: MonthlyUpdate) -> Access:
-    """Coaches of the project write drafts; a ready update is read by everyone who sees the project."""
-    project_level = project_access(user, update.project)
-    if project_level == Access.NONE:
+    """The project's current coaches write drafts; a ready update is locked, read by everyone who sees
+    the project (its coaches change it by opening a new version); a draft is read by leads and its author."""
+    if project_access(user, update.project) == Access.NONE:
         return Access.NONE
-    coaches_it = Assignment.objects.current().filter(project=update.project, coach=user).exists()
     if update.status == MonthlyUpdate.Status.DRAFT:
-        if coaches_it:
+        if can_write_monthly_update(user, update.project):
             return Access.WRITE
         if is_programme_lead(user) or update.author_id == user.pk:
             return Access.READ
@@ -241,8 +245,46 @@ def monthly_update_access(user, update: MonthlyUpdate) -> Access:
     return Access.READ
 
 
+def can_discuss_update(user, update: MonthlyUpdate) -> bool:
+    """The sponsor, the coaches and the leads read and write an update's comments (not the team)."""
+    if not _active(user) or update.status != MonthlyUpdate.Status.READY:
+        return False
+    project = update.project
+    return (
+        project.sponsor_id == user.pk
+        or update.author_id == user.pk
+        or coaches_now(user, project)
+        or is_programme_lead(user)
+        or is_qi_lead_for(user, project)
+    )
+
+
 def get_monthly_update_for_user(user, pk: int, need: Access = Access.READ) -> tuple[MonthlyUpdate, Access]:
     update = get_object_or_404(
         MonthlyUpdate.objects.select_related("project__directorate", "project__sponsor", "author"), pk=pk
     )
     return update, require(monthly_update_access(user, update), need)
+
+
+def get_update_for_sponsor(user, pk: int) -> MonthlyUpdate:
+    """A ready update its project's sponsor acknowledges: 404 for outsiders, 403 for other readers."""
+    update, _ = get_monthly_update_for_user(user, pk)
+    if update.status != MonthlyUpdate.Status.READY or update.project.sponsor_id != user.pk:
+        raise PermissionDenied("Only the project's sponsor acknowledges its monthly update.")
+    return update
+
+
+def get_update_for_comment(user, pk: int) -> MonthlyUpdate:
+    """An update to comment on: 404 for outsiders, 403 for readers outside the conversation (the team)."""
+    update, _ = get_monthly_update_for_user(user, pk)
+    if not can_discuss_update(user, update):
+        raise PermissionDenied("Comments on a monthly update are between the sponsor, the coaches and leads.")
+    return update
+
+
+def get_project_for_monthly_update(user, project_pk: int) -> Project:
+    """The team whose update is written: 404 for outsiders, 403 unless they coach it now."""
+    project, _ = get_project_for_user(user, project_pk)
+    if not can_write_monthly_update(user, project):
+        raise PermissionDenied("Only the team's current coaches write its monthly update.")
+    return project

@@ -3,9 +3,9 @@
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from coaching.models import (
@@ -17,8 +17,12 @@ from coaching.models import (
     MonthlyUpdate,
     NextStep,
     SupervisionLog,
+    UpdateComment,
 )
+from coaching.permissions import can_write_monthly_update
+from coaching.reports import month_facts
 from coachprog.accounts.models import User
+from coachprog.emails import send_templated_email
 from projects.models import PROGRESS_SCORES, Project
 from projects.services import progress_score_change
 
@@ -315,19 +319,34 @@ def coach_capacity_set(*, profile: CoachProfile, hours_per_week: Decimal) -> Coa
 
 @transaction.atomic
 def monthly_update_draft(*, project: Project, month: date, author: User) -> MonthlyUpdate:
-    """Open the month's draft update (or return the one already open)."""
+    """Open the month's draft update (or return the one already open); a new version starts from the last.
+
+    Only the project's current coaches write it, and never for a month to come.
+    """
     month = month.replace(day=1)
+    if month > timezone.localdate().replace(day=1):
+        raise ValidationError({"month": f"{month:%B %Y} has not started yet, so there is nothing to report."})
+    if not can_write_monthly_update(author, project):
+        raise ValidationError({"author": f"Only {project}'s current coaches can write its monthly update."})
     existing = MonthlyUpdate.objects.filter(
         project=project, month=month, status=MonthlyUpdate.Status.DRAFT
     ).first()
     if existing:
         return existing
-    version = (
-        MonthlyUpdate.objects.filter(project=project, month=month).aggregate(v=Max("version"))["v"] or 0
-    ) + 1
+    latest = MonthlyUpdate.objects.filter(project=project, month=month).order_by("-version").first()
     # Read the score from the database: the caller's instance may predate the latest meeting.
     score = Project.objects.values_list("progress_score", flat=True).get(pk=project.pk)
-    update = MonthlyUpdate(project=project, month=month, version=version, author=author, progress_score=score)
+    update = MonthlyUpdate(
+        project=project,
+        month=month,
+        version=latest.version + 1 if latest else 1,
+        author=author,
+        progress_score=score,
+        # A new version starts from the ready one it replaces; the ready one is kept unchanged.
+        narrative=latest.narrative if latest else "",
+        sponsor_ask=latest.sponsor_ask if latest else "",
+        rag=latest.rag if latest else "",
+    )
     update.full_clean()
     update.save()
     return update
@@ -336,6 +355,7 @@ def monthly_update_draft(*, project: Project, month: date, author: User) -> Mont
 def monthly_update_edit(
     *, update: MonthlyUpdate, narrative: str, sponsor_ask: str, rag: str
 ) -> MonthlyUpdate:
+    """Change a draft's text and RAG status; a ready update stays as the sponsor read it."""
     if update.status != MonthlyUpdate.Status.DRAFT:
         raise ValidationError("This update is ready and locked; open a new version to change it.")
     update.narrative, update.sponsor_ask, update.rag = narrative, sponsor_ask, rag
@@ -356,6 +376,62 @@ def monthly_update_mark_ready(*, update: MonthlyUpdate) -> MonthlyUpdate:
     if errors:
         raise ValidationError(errors)
     update.status, update.ready_at = MonthlyUpdate.Status.READY, timezone.now()
+    # Kept with the update, so the sponsor's home shows it without redrawing every chart.
+    update.signal_count = month_facts(update.project, update.month).signal_count
     update.full_clean()
-    update.save(update_fields=["status", "ready_at"])
+    update.save(update_fields=["status", "ready_at", "signal_count"])
     return update
+
+
+def monthly_update_latest_ready(*, project: Project, month: date) -> MonthlyUpdate | None:
+    """The version the sponsor reads: the latest ready one of the month."""
+    return (
+        MonthlyUpdate.objects.filter(project=project, month=month, status=MonthlyUpdate.Status.READY)
+        .order_by("-version")
+        .first()
+    )
+
+
+def monthly_update_acknowledge(*, update: MonthlyUpdate, sponsor: User) -> MonthlyUpdate:
+    """The sponsor says they have read a ready update; the first acknowledgement is kept."""
+    if update.status != MonthlyUpdate.Status.READY:
+        raise ValidationError("Only a ready update can be acknowledged.")
+    if sponsor.pk != update.project.sponsor_id:
+        raise ValidationError(f"Only {update.project}'s sponsor can acknowledge its update.")
+    if update.acknowledged_at is None:
+        update.acknowledged_at, update.acknowledged_by = timezone.now(), sponsor
+        update.full_clean()
+        update.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return update
+
+
+def _comment_recipients(update: MonthlyUpdate, author: User) -> list[User]:
+    """The coaches who hear of a comment: the project's current coaches and the update's author."""
+    coaches = {
+        a.coach.pk: a.coach
+        for a in Assignment.objects.current().filter(project=update.project).select_related("coach")
+    }
+    coaches.setdefault(update.author_id, update.author)
+    return [coach for pk, coach in sorted(coaches.items()) if pk != author.pk and coach.is_active]
+
+
+@transaction.atomic
+def update_comment_add(*, update: MonthlyUpdate, author: User, body: str) -> UpdateComment:
+    """Add a comment on a ready update and e-mail the coaches (never the private meeting notes)."""
+    if update.status != MonthlyUpdate.Status.READY:
+        raise ValidationError("Comments are for ready updates; this one is still a draft.")
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write your comment before sending it."})
+    comment = UpdateComment(update=update, author=author, body=body)
+    comment.full_clean()
+    comment.save()
+    url = settings.SITE_URL + comment.get_absolute_url()
+    for coach in _comment_recipients(update, author):
+        send_templated_email(
+            template="update_comment",
+            context={"comment": comment, "update": update, "project": update.project, "url": url},
+            key=f"update-comment:{comment.pk}:{coach.pk}",
+            user=coach,
+        )
+    return comment

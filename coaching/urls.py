@@ -25,6 +25,18 @@ urlpatterns = [
     path("coaching/supervision/<int:pk>/", views.supervision_detail, name="supervision"),
     path("coaching/supervision/<int:pk>/edit/", views.supervision_update, name="supervision_update"),
     path("coaching/supervision/<int:pk>/note/", views.supervision_note, name="supervision_note"),
+    path(
+        "coaching/teams/<int:project_pk>/updates/new/",
+        views.monthly_update_write,
+        name="monthly_update_write",
+    ),
     path("coaching/updates/<int:pk>/", views.monthly_update_detail, name="monthly_update"),
+    path("coaching/updates/<int:pk>/edit/", views.monthly_update_edit_page, name="monthly_update_edit"),
+    path(
+        "coaching/updates/<int:pk>/acknowledge/",
+        views.monthly_update_acknowledge_view,
+        name="monthly_update_acknowledge",
+    ),
+    path("coaching/updates/<int:pk>/comments/", views.monthly_update_comment, name="monthly_update_comment"),
     path("sponsor/", views.sponsor_home, name="sponsor_home"),
 ]

@@ -15,6 +15,7 @@ from coaching.services import (
     monthly_update_edit,
     monthly_update_mark_ready,
     supervision_log_create,
+    update_comment_add,
 )
 
 
@@ -104,6 +105,13 @@ class CoachingPart:
                     rag="green" if key in {"discharge", "restraint"} else "amber",
                 )
                 monthly_update_mark_ready(update=update)
+            if key == "discharge":
+                # The sponsor answers last month's ask, so the report page shows a conversation.
+                update_comment_add(
+                    update=update,
+                    author=project.sponsor,
+                    body="Thank you. I have asked pharmacy to release a pharmacist on Tuesday mornings.",
+                )
             if key in {"discharge", "depot"}:
                 monthly_update_draft(project=project, month=month, author=project_coach)
 

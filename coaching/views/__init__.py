@@ -11,7 +11,13 @@ from coaching.views.supervision import (
     supervision_note,
     supervision_update,
 )
-from coaching.views.updates import monthly_update_detail
+from coaching.views.updates import (
+    monthly_update_acknowledge_view,
+    monthly_update_comment,
+    monthly_update_detail,
+    monthly_update_edit_page,
+    monthly_update_write,
+)
 
 __all__ = [
     "assignment_finish",
@@ -24,7 +30,11 @@ __all__ = [
     "meeting_create",
     "meeting_detail",
     "meeting_update",
+    "monthly_update_acknowledge_view",
+    "monthly_update_comment",
     "monthly_update_detail",
+    "monthly_update_edit_page",
+    "monthly_update_write",
     "overview",
     "overview_export",
     "programme_overview",

@@ -15,7 +15,9 @@ from coaching.queries import (
     coaches_overview,
     logged_hours,
     month_capacity_hours,
+    score_trends,
     supervision_due_before,
+    trend_direction,
     upcoming_sessions_for,
     with_coaching_summary,
 )
@@ -139,13 +141,17 @@ def qi_lead_home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def sponsor_home(request: HttpRequest) -> HttpResponse:
-    """A sponsor's start page: their projects and the latest monthly update of each."""
+    """A sponsor's start page: each project's month at a glance (RAG, score trend, signals, update)."""
     require_role(request.user, Role.SPONSOR)
     ready = MonthlyUpdate.objects.filter(status=MonthlyUpdate.Status.READY).order_by("-month", "-version")
-    projects = (
-        Project.objects.filter(sponsor=request.user)
-        .select_related("directorate")
+    projects = list(
+        with_coaching_summary(Project.objects.filter(sponsor=request.user).select_related("directorate"))
         .prefetch_related(Prefetch("monthly_updates", queryset=ready, to_attr="ready_updates"))
         .order_by("title")
     )
+    trends = score_trends([p.pk for p in projects])
+    for project in projects:
+        project.score_trend = trends.get(project.pk, [])
+        project.trend = trend_direction(project.score_trend)
+        project.latest_update = project.ready_updates[0] if project.ready_updates else None
     return render(request, "coaching/sponsor_home.html", {"projects": projects})

@@ -199,7 +199,7 @@ def test_meeting_log_create_for_an_earlier_date_leaves_the_latest_score():
 
 def test_monthly_update_draft_opens_version_1_for_the_first_of_the_month():
     project = ProjectFactory(progress_score=Decimal("2.5"))
-    coach = UserFactory()
+    coach = AssignmentFactory(project=project).coach
 
     update = monthly_update_draft(project=project, month=date(2025, 3, 14), author=coach)
 
@@ -214,8 +214,9 @@ def test_monthly_update_draft_opens_version_1_for_the_first_of_the_month():
 
 def test_monthly_update_draft_returns_the_draft_already_open():
     draft = MonthlyUpdateFactory(month=date(2025, 3, 1))
+    second_coach = AssignmentFactory(project=draft.project, role=Assignment.Role.SECOND).coach
 
-    again = monthly_update_draft(project=draft.project, month=date(2025, 3, 1), author=UserFactory())
+    again = monthly_update_draft(project=draft.project, month=date(2025, 3, 1), author=second_coach)
 
     assert again == draft
     assert MonthlyUpdate.objects.count() == 1
@@ -264,6 +265,7 @@ def test_monthly_update_mark_ready_refuses_an_update_already_ready():
 
 def test_monthly_update_draft_after_ready_opens_version_2():
     ready = MonthlyUpdateFactory(ready=True, month=date(2025, 2, 1))
+    AssignmentFactory(project=ready.project, coach=ready.author)
 
     draft = monthly_update_draft(project=ready.project, month=date(2025, 2, 1), author=ready.author)
 

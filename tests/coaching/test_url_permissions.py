@@ -52,6 +52,12 @@ EXPECTED = {
     "supervision_note":   ("405 405 405 405 405 405 405 405", "403 302 403 404 404 404 404 404"),
     "monthly_update":     ("200 200 200 200 404 200 200 404", "405 405 405 405 405 405 405 405"),
     "sponsor_home":       ("403 403 403 403 403 200 403 403", "405 405 405 405 405 405 405 405"),
+    # Writing: the team's current coaches; a draft is read by them, its author and programme leads.
+    "monthly_update_write": ("405 405 405 405 405 405 405 405", "403 403 302 403 404 403 403 404"),
+    "monthly_update_edit":  ("403 404 200 404 404 404 404 404", "403 404 200 404 404 404 404 404"),
+    # Only the sponsor acknowledges; the sponsor, coaches and leads talk in the comments (not the team).
+    "monthly_update_acknowledge": ("405 405 405 405 405 405 405 405", "403 403 403 403 404 302 403 404"),
+    "monthly_update_comment":     ("405 405 405 405 405 405 405 405", "302 302 302 403 404 302 403 404"),
 }
 # fmt: on
 
@@ -69,12 +75,16 @@ def test_the_matrix_covers_every_coaching_url():
 @pytest.fixture
 def scene(coach, former_coach, other_coach, qi_lead, project_a, team_member, sponsor):
     meeting = MeetingLogFactory(coach=coach, project=project_a)
+    ready = MonthlyUpdateFactory(project=project_a, author=coach, ready=True)
     return {
         "project_pk": project_a.pk,
         "meeting": meeting.pk,
         "meeting_update": meeting.pk,
         "supervision": SupervisionLogFactory(coach=coach, supervisor=qi_lead).pk,
-        "monthly_update": MonthlyUpdateFactory(project=project_a, author=coach, ready=True).pk,
+        "monthly_update": ready.pk,
+        "monthly_update_acknowledge": ready.pk,
+        "monthly_update_comment": ready.pk,
+        "monthly_update_edit": MonthlyUpdateFactory(project=project_a, author=coach).pk,
         "assignment_end": Assignment.objects.get(coach=coach).pk,
         "coach_capacity": CoachProfile.objects.get(coach=coach).pk,
     }

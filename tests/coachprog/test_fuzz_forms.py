@@ -34,11 +34,15 @@ from coaching.forms import (
     AssignmentStartForm,
     CapacityForm,
     MeetingLogForm,
+    MonthlyUpdateForm,
+    MonthlyUpdateStartForm,
     NextStepForm,
     OverviewFilterForm,
     SupervisionLogForm,
     SupervisorNoteForm,
+    UpdateCommentForm,
 )
+from coaching.models import MonthlyUpdate
 from coachprog.accounts.adapter import SignupForm
 from coachprog.accounts.forms import AccessPolicyForm, InvitationForm
 from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
@@ -201,6 +205,15 @@ TARGETS = [
     Target("coaching:assignment_end", kw(pk="assignment"), "lead", AssignmentEndForm),
     Target("coaching:coach_capacity", kw(pk="coach_profile"), "lead", CapacityForm),
     Target("coaching:overview", kw(), "lead", OverviewFilterForm, method="get"),
+    Target("coaching:monthly_update_write", kw(project_pk="project"), "coach", MonthlyUpdateStartForm),
+    Target(
+        "coaching:monthly_update_edit",
+        kw(pk="draft"),
+        "coach",
+        MonthlyUpdateForm,
+        make=lambda: MonthlyUpdateForm(update=MonthlyUpdate()),
+    ),
+    Target("coaching:monthly_update_comment", kw(pk="update"), "sponsor", UpdateCommentForm),
     Target("accounts:invitation_create", kw(), "lead", InvitationForm),
     Target("accounts:access_policy", kw(), "lead", AccessPolicyForm),
     Target("account_signup", kw(), "anonymous", SignupForm, make=SignupForm),
@@ -217,6 +230,8 @@ SHOWN_ON = [
     ("projects:measure", kw(project_pk="project", pk="measure")),
     ("projects:driver_diagram", kw(project_pk="project")),
     ("projects:pdsa_list", kw(project_pk="project")),
+    ("coaching:monthly_update", kw(pk="update")),
+    ("coaching:monthly_update", kw(pk="draft")),
 ]
 
 

@@ -205,6 +205,18 @@ MATRIX: dict[str, Row] = {
     "coaching:meeting": Row(kw(pk="meeting"), PROJECT_READERS, NOT_ALLOWED),
     "coaching:supervision": Row(kw(pk="supervision"), "302 404 200 404 404 404 200 200", NOT_ALLOWED),
     "coaching:monthly_update": Row(kw(pk="update"), PROJECT_READERS, NOT_ALLOWED),
+    # The team's coach writes the update; programme leads read the draft, nobody else sees it.
+    "coaching:monthly_update_write": Row(
+        kw(project_pk="project"), NOT_ALLOWED, "302 403 302 404 403 404 403 403"
+    ),
+    "coaching:monthly_update_edit": Row(
+        kw(pk="draft"), "302 404 200 404 404 404 404 403", "302 404 200 404 404 404 404 403"
+    ),
+    # Only the sponsor acknowledges; comments are between the sponsor, the coach and leads.
+    "coaching:monthly_update_acknowledge": Row(
+        kw(pk="update"), NOT_ALLOWED, "302 403 403 404 302 404 403 403"
+    ),
+    "coaching:monthly_update_comment": Row(kw(pk="update"), NOT_ALLOWED, "302 403 302 404 302 404 302 302"),
     "coaching:assignment_end": Row(kw(pk="assignment"), NOT_ALLOWED, "302 403 403 404 403 404 302 302"),
     "coaching:coach_capacity": Row(kw(pk="coach_profile"), NOT_ALLOWED, "302 404 403 404 404 404 302 302"),
     "coaching:coach_load": Row(NONE, LEADS_AND_QI_LEADS, NOT_ALLOWED),

@@ -79,6 +79,7 @@ def build_world() -> World:
             .order_by("-month")
             .first()
             .pk,
+            "draft": MonthlyUpdate.objects.get(project=project, status="draft").pk,
             "member": User.objects.get(email=EMAILS["member"]).pk,
             "assignment": Assignment.objects.get(project=project, coach=coach, ends_on__isnull=True).pk,
             "coach_profile": CoachProfile.objects.get(coach=coach).pk,
