@@ -7,8 +7,6 @@ of everything the page shows; the query count must not grow.
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coachprog.accounts.services import programme_lead_add
@@ -30,23 +28,9 @@ from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
 )
+from tests.page_queries import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(captured)
-
-
-def _same_queries_after_growth(client, path: str, grow) -> None:
-    grow()
-    small = _queries(client, path)
-    for _ in range(4):
-        grow()
-    assert _queries(client, path) == small
 
 
 @pytest.fixture
@@ -79,7 +63,7 @@ def test_programme_overview_queries_do_not_grow(client, lead):
         SessionFactory(cohort=cohort)
         EnrolmentFactory(cohort=cohort)
 
-    _same_queries_after_growth(client, "/programme/", grow)
+    assert_queries_do_not_grow(client, "/programme/", grow)
 
 
 def test_coach_home_queries_do_not_grow(client):
@@ -93,7 +77,7 @@ def test_coach_home_queries_do_not_grow(client):
         session = SessionFactory(cohort=cohort)
         session.facilitators.add(coach)
 
-    _same_queries_after_growth(client, "/coaching/", grow)
+    assert_queries_do_not_grow(client, "/coaching/", grow)
 
 
 def test_qi_lead_home_queries_do_not_grow(client):
@@ -106,7 +90,7 @@ def test_qi_lead_home_queries_do_not_grow(client):
         project = _coached_team(coach, supervisor=qi_lead)
         project.directorate.qi_leads.add(qi_lead)
 
-    _same_queries_after_growth(client, "/coaching/supervisees/", grow)
+    assert_queries_do_not_grow(client, "/coaching/supervisees/", grow)
 
 
 def test_sponsor_home_queries_do_not_grow(client):
@@ -117,11 +101,11 @@ def test_sponsor_home_queries_do_not_grow(client):
         project = ProjectFactory(sponsor=sponsor)
         MonthlyUpdateFactory(project=project, ready=True)
 
-    _same_queries_after_growth(client, "/sponsor/", grow)
+    assert_queries_do_not_grow(client, "/sponsor/", grow)
 
 
 def test_project_list_queries_do_not_grow(client, lead):
-    _same_queries_after_growth(client, "/projects/", lambda: ProjectFactory())
+    assert_queries_do_not_grow(client, "/projects/", lambda: ProjectFactory())
 
 
 def test_project_page_queries_do_not_grow(client, lead):
@@ -138,18 +122,18 @@ def test_project_page_queries_do_not_grow(client, lead):
         MeetingLogFactory(coach=coach, project=project)
         MonthlyUpdateFactory(project=project, author=coach, ready=True)
 
-    _same_queries_after_growth(client, f"/projects/{project.pk}/", grow)
+    assert_queries_do_not_grow(client, f"/projects/{project.pk}/", grow)
 
 
 def test_measure_page_queries_do_not_grow(client, lead):
     measure = MeasureFactory()
     path = f"/projects/{measure.project_id}/measures/{measure.pk}/"
 
-    _same_queries_after_growth(client, path, lambda: DataPointFactory(measure=measure))
+    assert_queries_do_not_grow(client, path, lambda: DataPointFactory(measure=measure))
 
 
 def test_cohort_list_queries_do_not_grow(client, lead):
-    _same_queries_after_growth(client, "/cohorts/", lambda: EnrolmentFactory(cohort=CohortFactory()))
+    assert_queries_do_not_grow(client, "/cohorts/", lambda: EnrolmentFactory(cohort=CohortFactory()))
 
 
 def test_cohort_page_queries_do_not_grow(client, lead):
@@ -159,7 +143,7 @@ def test_cohort_page_queries_do_not_grow(client, lead):
         SessionFactory(cohort=cohort)
         EnrolmentFactory(cohort=cohort)
 
-    _same_queries_after_growth(client, f"/cohorts/{cohort.pk}/", grow)
+    assert_queries_do_not_grow(client, f"/cohorts/{cohort.pk}/", grow)
 
 
 def test_cohort_page_for_a_participant_queries_do_not_grow(client):
@@ -170,7 +154,7 @@ def test_cohort_page_for_a_participant_queries_do_not_grow(client):
     def grow():
         AttendanceFactory(session=SessionFactory(cohort=cohort), enrolment=mine)
 
-    _same_queries_after_growth(client, f"/cohorts/{cohort.pk}/", grow)
+    assert_queries_do_not_grow(client, f"/cohorts/{cohort.pk}/", grow)
 
 
 def test_session_register_queries_do_not_grow(client, lead):
@@ -179,4 +163,4 @@ def test_session_register_queries_do_not_grow(client, lead):
     def grow():
         AttendanceFactory(session=session)
 
-    _same_queries_after_growth(client, f"/cohorts/{session.cohort_id}/sessions/{session.pk}/", grow)
+    assert_queries_do_not_grow(client, f"/cohorts/{session.cohort_id}/sessions/{session.pk}/", grow)

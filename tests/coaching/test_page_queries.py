@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import (
@@ -21,24 +19,9 @@ from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
 )
+from tests.page_queries import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(captured)
-
-
-def _same_queries_after_growth(client, path: str, grow) -> None:
-    grow()
-    _queries(client, path)  # a warm-up: one-off work for a new session (sign-in checks) is not the page's
-    small = _queries(client, path)
-    for _ in range(4):
-        grow()
-    assert _queries(client, path) == small
 
 
 def _team_with_history(coach, *, directorate=None):
@@ -67,7 +50,7 @@ def test_coach_home_queries_do_not_grow_with_teams_logs_and_sessions(client):
         _team_with_history(coach)
         SessionFactory(cohort=cohort)
 
-    _same_queries_after_growth(client, "/coaching/", grow)
+    assert_queries_do_not_grow(client, "/coaching/", grow)
 
 
 @pytest.mark.parametrize("path", ["/coaching/overview/", "/coaching/overview/?cohort=1"])
@@ -81,7 +64,7 @@ def test_lead_overview_queries_do_not_grow(lead_client, path):
         _team_with_history(coach)
         ProjectFactory()  # a team without a coach
 
-    _same_queries_after_growth(lead_client, path, grow)
+    assert_queries_do_not_grow(lead_client, path, grow)
 
 
 def test_qi_lead_overview_queries_do_not_grow(client, qi_lead, directorate_a):
@@ -92,7 +75,7 @@ def test_qi_lead_overview_queries_do_not_grow(client, qi_lead, directorate_a):
         CoachProfileFactory(coach=coach, supervisor=qi_lead)
         _team_with_history(coach, directorate=directorate_a)
 
-    _same_queries_after_growth(client, "/coaching/overview/", grow)
+    assert_queries_do_not_grow(client, "/coaching/overview/", grow)
 
 
 def test_coach_load_queries_do_not_grow(lead_client):
@@ -102,7 +85,7 @@ def test_coach_load_queries_do_not_grow(lead_client):
         _team_with_history(coach)
         _team_with_history(coach)
 
-    _same_queries_after_growth(lead_client, "/coaching/coaches/", grow)
+    assert_queries_do_not_grow(lead_client, "/coaching/coaches/", grow)
 
 
 def test_supervision_list_queries_do_not_grow(client, qi_lead):
@@ -113,7 +96,7 @@ def test_supervision_list_queries_do_not_grow(client, qi_lead):
         CoachProfileFactory(coach=coach, supervisor=qi_lead)
         SupervisionLogFactory(coach=coach, supervisor=qi_lead)
 
-    _same_queries_after_growth(client, "/coaching/supervision/", grow)
+    assert_queries_do_not_grow(client, "/coaching/supervision/", grow)
 
 
 def test_meeting_form_queries_do_not_grow_with_the_team_and_its_next_steps(coach_client, coach, project_a):
@@ -121,7 +104,7 @@ def test_meeting_form_queries_do_not_grow_with_the_team_and_its_next_steps(coach
         TeamMembershipFactory(project=project_a)
         NextStepFactory(meeting=MeetingLogFactory(coach=coach, project=project_a))
 
-    _same_queries_after_growth(coach_client, f"/coaching/teams/{project_a.pk}/meetings/new/", grow)
+    assert_queries_do_not_grow(coach_client, f"/coaching/teams/{project_a.pk}/meetings/new/", grow)
 
 
 def test_programme_health_queries_do_not_grow_with_coaches_and_logs(lead_client):
@@ -133,4 +116,4 @@ def test_programme_health_queries_do_not_grow_with_coaches_and_logs(lead_client)
         EnrolmentFactory(cohort=cohort, participant=coach, status="completed")
         _team_with_history(coach)
 
-    _same_queries_after_growth(lead_client, "/programme/health/", grow)
+    assert_queries_do_not_grow(lead_client, "/programme/health/", grow)
