@@ -52,3 +52,34 @@ def test_role_start_page_refuses_other_roles(client, demo_db, email, path):
     client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
 
     assert client.get(path).status_code == 403
+
+
+# The navigation each role sees, in order (a person with no role yet still finds the open cohorts).
+NAVIGATION = [
+    ("lead@example.org", ["Programme", "Projects", "Coaching", "Cohorts", "Notifications", "Outbox"]),
+    ("qilead@example.org", ["My supervisees", "Projects", "Coaching", "Cohorts", "Notifications"]),
+    ("coach@example.org", ["My teams", "Projects", "Cohorts", "Notifications"]),
+    ("sponsor@example.org", ["My sponsored projects", "Projects", "Cohorts", "Notifications"]),
+    ("member@example.org", ["Projects", "Cohorts", "Notifications"]),
+]
+
+
+@pytest.mark.parametrize(("email", "labels"), NAVIGATION)
+def test_each_role_sees_its_own_navigation(client, demo_db, email, labels):
+    client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+
+    items = client.get("/cohorts/").context["nav_items"]
+
+    assert [item["label"] for item in items] == labels
+    assert [item["label"] for item in items if item["active"]] == ["Cohorts"]
+
+
+def test_a_person_without_a_role_is_pointed_to_the_open_cohorts(client, db):
+    from coachprog.accounts.services import user_create
+
+    client.force_login(user_create(email="new@example.org", display_name="New Person", email_verified=True))
+
+    page = client.get("/welcome/")
+
+    assert [item["label"] for item in page.context["nav_items"]] == ["Cohorts", "Notifications"]
+    assert 'href="/cohorts/">see the cohorts open for applications</a>' in page.content.decode()
