@@ -39,6 +39,9 @@ class Status(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # The worker died while the SMTP server had the message: it may have been delivered, so it
+    # is never sent again automatically; a programme lead may choose to.
+    UNKNOWN = "unknown", "Delivery unknown"
     HELD = "held", "Held for the weekly digest"
     DIGESTED = "digested", "Sent in a weekly digest"
     SKIPPED = "skipped", "Not sent (switched off by the recipient)"

@@ -10,8 +10,9 @@ Delivery rules, in one place:
 - A transient SMTP error puts the row back to pending with a later `next_attempt_at`
   (backoff); a permanent one (refused recipient, no address, template error) marks it
   failed with the reason. Either way the other messages go on.
-- A row left in `sending` (the worker died mid-send) is marked failed, never re-sent: we
-  cannot know whether SMTP accepted it, and the rule is that nobody gets a message twice.
+- A row left in `sending` (the worker died mid-send) is marked `unknown`, never re-sent: we
+  cannot know whether SMTP accepted it, and the rule is that nobody gets a message twice
+  unless a programme lead, told that it may have been delivered, chooses to send it again.
 """
 
 import logging
@@ -35,6 +36,9 @@ from coachprog.outbox.rendering import render_templated_email
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "coachprog.outbox.unsubscribe"
+# An unsubscribe link works for a year: long enough for any e-mail someone still acts on,
+# short enough that a leaked old message does not change a person's choices for ever.
+UNSUBSCRIBE_MAX_AGE = timedelta(days=365)
 # Waits after the 1st, 2nd, 3rd and 4th failed attempt; the 5th failure is final.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=60))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
@@ -42,9 +46,12 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # hand the task to a second worker; longer waits are left to the sweep.
 MAX_COUNTDOWN = timedelta(minutes=15)
 INTERRUPTED = (
-    "The worker stopped while sending this message, so it may or may not have been delivered. "
+    "The worker stopped while sending this message, so it may have been delivered. "
     "It is not sent again automatically, so that nobody gets it twice."
 )
+# What a programme lead may send again: failed messages, and (knowing the recipient may then
+# have it twice) messages whose delivery is unknown.
+RESENDABLE = (Status.FAILED, Status.UNKNOWN)
 
 
 def _setting(name: str, default: timedelta) -> timedelta:
@@ -58,7 +65,7 @@ def requeue_after() -> timedelta:
 
 
 def stuck_after() -> timedelta:
-    """How long a message may stay `sending` before we are sure its worker has died."""
+    """How long a message may stay `sending` before we are sure its worker has died (then `unknown`)."""
     return _setting("OUTBOX_STUCK_AFTER", timedelta(minutes=15))
 
 
@@ -88,13 +95,14 @@ def preference_set(*, user, kind: str, choice: str) -> Preference:
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
-    """A signed token naming a person and a kind of reminder; it does not expire."""
+    """A signed, timestamped token naming a person and a kind of reminder (valid for UNSUBSCRIBE_MAX_AGE)."""
     return signing.dumps([user_id, kind], salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_token_read(token: str) -> tuple[int, str]:
-    """The person and kind a token names; raises signing.BadSignature when it was tampered with."""
-    value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    """The person and kind a token names; raises signing.SignatureExpired when it is over a year old,
+    and signing.BadSignature when it was tampered with."""
+    value = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     if not (isinstance(value, list) and len(value) == 2 and value[1] in REMINDER_KINDS):
         raise signing.BadSignature("Not an unsubscribe token.")
     return int(value[0]), value[1]
@@ -251,11 +259,15 @@ def message_send(*, message_id: int) -> bool:
 
 
 def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Fail messages whose worker died mid-send; queue again pending messages nobody has sent."""
+    """Mark as `unknown` messages whose worker died mid-send; queue again pending messages nobody has sent."""
     now = now or timezone.now()
     interrupted = Message.objects.filter(status=Status.SENDING, claimed_at__lt=now - stuck_after()).update(
-        status=Status.FAILED, last_error=INTERRUPTED
+        status=Status.UNKNOWN, last_error=INTERRUPTED
     )
+    if interrupted:
+        logger.warning(
+            "%s outbox message(s) may or may not have been delivered: see the outbox page.", interrupted
+        )
     due = list(
         Message.objects.filter(status=Status.PENDING, next_attempt_at__lte=now - requeue_after())
         .order_by("next_attempt_at")
@@ -269,14 +281,14 @@ def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def message_resend(*, message: Message) -> Message:
-    """A programme lead sends a failed message again (for example after fixing an address)."""
-    if message.status != Status.FAILED:
-        raise ValidationError("Only a failed message can be sent again.")
+    """A programme lead sends a failed message, or one whose delivery is unknown, again."""
+    if message.status not in RESENDABLE:
+        raise ValidationError("Only a failed message, or one whose delivery is unknown, can be sent again.")
     if not message.to_address:
         raise ValidationError("This message has no address to send to.")
     if not message.text:
         raise ValidationError("This message could not be rendered, so there is nothing to send.")
-    Message.objects.filter(pk=message.pk, status=Status.FAILED).update(
+    Message.objects.filter(pk=message.pk, status__in=RESENDABLE).update(
         status=Status.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     transaction.on_commit(lambda: _enqueue(message.pk))

@@ -65,6 +65,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user_id, kind = services.unsubscribe_token_read(token)
+    except signing.SignatureExpired:
+        return render(request, "outbox/unsubscribe_expired.html", status=410)
     except signing.BadSignature as error:
         raise Http404("This unsubscribe link is not valid.") from error
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
@@ -91,7 +93,13 @@ def outbox_status(request: HttpRequest) -> HttpResponse:
     counts = dict(Message.objects.order_by().values_list("status").annotate(n=Count("pk")))
     totals = [(value, label, counts.get(value, 0)) for value, label in Message.Status.choices]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "outbox/status.html", {"form": form, "page": page, "totals": totals})
+    context = {
+        "form": form,
+        "page": page,
+        "totals": totals,
+        "unknown_count": counts.get(Message.Status.UNKNOWN, 0),
+    }
+    return render(request, "outbox/status.html", context)
 
 
 @require_POST

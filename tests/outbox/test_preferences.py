@@ -1,7 +1,7 @@
 """Each person chooses how they get each kind of reminder, and can unsubscribe in one click."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core import signing
@@ -156,6 +156,22 @@ def test_tampered_unsubscribe_link_is_not_found(client, person):
     assert client.post(f"/notifications/unsubscribe/{forged}/").status_code == 404
     assert client.post(f"/notifications/unsubscribe/{token}x/").status_code == 404
     assert Preference.objects.count() == 0
+
+
+def test_unsubscribe_link_expires_after_a_year(client, person, time_machine):
+    time_machine.move_to(datetime(2025, 1, 6, 9, tzinfo=UTC), tick=False)
+    token = services.unsubscribe_token(user_id=person.pk, kind=KIND.COACH_NUDGE)
+
+    time_machine.move_to(datetime(2026, 1, 5, 9, tzinfo=UTC), tick=False)  # 364 days on: still works
+    assert client.get(f"/notifications/unsubscribe/{token}/").status_code == 200
+    time_machine.move_to(datetime(2026, 1, 7, 9, tzinfo=UTC), tick=False)  # 366 days on
+    response = client.post(f"/notifications/unsubscribe/{token}/")
+
+    assert response.status_code == 410
+    assert "This unsubscribe link has expired" in response.content.decode()
+    assert Preference.objects.count() == 0
+    with pytest.raises(signing.SignatureExpired):
+        services.unsubscribe_token_read(token)
 
 
 def test_unsubscribe_token_signed_for_another_purpose_is_refused(person):

@@ -205,7 +205,7 @@ def test_sweep_queues_again_a_message_pending_for_a_few_minutes(fake_smtp):
     assert len(fake_smtp) == 1
 
 
-def test_sweep_fails_a_message_whose_worker_died_mid_send_and_never_sends_it_again(fake_smtp):
+def test_sweep_marks_a_message_whose_worker_died_mid_send_unknown_and_never_sends_it_again(fake_smtp):
     claimed = timezone.now()
     message = MessageFactory(status=STATUS.SENDING, sent_at=None, claimed_at=claimed, attempts=1)
 
@@ -216,9 +216,26 @@ def test_sweep_fails_a_message_whose_worker_died_mid_send_and_never_sends_it_aga
         outbox_sweep()
 
     message.refresh_from_db()
-    assert message.status == STATUS.FAILED
+    assert message.status == STATUS.UNKNOWN
     assert message.last_error == services.INTERRUPTED
+    assert "may have been delivered" in message.last_error
     assert fake_smtp == []
+    with time_machine.travel(claimed + timedelta(days=2)):
+        assert outbox_sweep() == {"interrupted": 0, "requeued": 0}
+    assert fake_smtp == []
+
+
+def test_lead_can_choose_to_send_a_message_whose_delivery_is_unknown(
+    fake_smtp, django_capture_on_commit_callbacks
+):
+    message = MessageFactory(status=STATUS.UNKNOWN, sent_at=None, attempts=1, last_error=services.INTERRUPTED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_resend(message=message)
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (STATUS.SENT, 1, "")
+    assert len(fake_smtp) == 1
 
 
 def test_lead_can_send_a_failed_message_again(fake_smtp, django_capture_on_commit_callbacks):
@@ -232,9 +249,12 @@ def test_lead_can_send_a_failed_message_again(fake_smtp, django_capture_on_commi
     assert len(fake_smtp) == 1
 
 
-def test_only_a_failed_message_can_be_sent_again():
-    with pytest.raises(ValidationError, match="Only a failed message"):
-        services.message_resend(message=MessageFactory(status=STATUS.SENT))
+@pytest.mark.parametrize("status", [STATUS.SENT, STATUS.PENDING, STATUS.HELD, STATUS.SKIPPED])
+def test_only_a_failed_message_or_one_of_unknown_delivery_can_be_sent_again(status):
+    message = MessageFactory(status=status, claimed_at=timezone.now())
+
+    with pytest.raises(ValidationError, match="Only a failed message, or one whose delivery is unknown"):
+        services.message_resend(message=message)
 
 
 def test_send_templated_email_makes_an_outbox_row_for_the_person_with_that_address(

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coachprog.outbox.models import Message
+from coachprog.outbox.services import INTERRUPTED
 from tests.factories import MessageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,20 @@ def test_outbox_status_shows_failures_with_their_reason_to_a_lead(lead_client):
     assert [m.last_error for m in rows] == ["SMTPRecipientsRefused: 550 No such user"]
     assert ("failed", "Failed", 1) in response.context["totals"]
     assert "550 No such user" in response.content.decode()
+
+
+def test_outbox_status_tells_a_lead_which_messages_may_have_been_delivered(lead_client):
+    MessageFactory(status=STATUS.UNKNOWN, sent_at=None, subject="Monthly update", last_error=INTERRUPTED)
+    MessageFactory(subject="Fine")
+
+    response = lead_client.get("/outbox/")
+
+    page = response.content.decode()
+    assert response.context["unknown_count"] == 1
+    assert ("unknown", "Delivery unknown", 1) in response.context["totals"]
+    assert "1 message may have been delivered." in page
+    assert "May have been delivered: they may get it twice." in page
+    assert page.count("Send again") == 1
 
 
 def test_outbox_status_filters_by_kind(lead_client):
