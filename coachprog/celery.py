@@ -19,18 +19,19 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 @beat_init.connect
-def refuse_development_key(**_) -> None:
-    """A worker or beat that sends people e-mail must not start on the development key.
+def refuse_unsafe_settings(**_) -> None:
+    """A worker or beat that sends people e-mail must not start on the development key, nor
+    without a broker (it would wait on an in-memory queue nothing else can reach).
 
     Checked when those processes start, not on import: management commands (migrate,
     demo_data, runchart) import task modules and need no key.
     """
     from django.core.exceptions import ImproperlyConfigured
 
-    from coachprog.production import require_real_secret_key
+    from coachprog.production import require_production_settings
 
     try:
-        require_real_secret_key()
+        require_production_settings()
     except ImproperlyConfigured as refused:
         # Celery logs and ignores exceptions from signal handlers; leaving is the only refusal.
         sys.stderr.write(f"ImproperlyConfigured: {refused}\n")

@@ -35,6 +35,16 @@ def _bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
+def _count(name: str, default: int, *, most: int) -> int:
+    """Read a whole number from 0 to `most`, refusing anything else."""
+    raw = env.str(name, default="").strip()
+    if raw == "":
+        return default
+    if not raw.isdigit() or int(raw) > most:
+        raise ImproperlyConfigured(f"{name} must be a whole number from 0 to {most}, not {raw!r}.")
+    return int(raw)
+
+
 def _list(name: str, default: list[str]) -> list[str]:
     """Read a comma-separated list, ignoring spaces around the commas and empty items."""
     return [item.strip() for item in env.list(name, default=default) if item.strip()]
@@ -100,8 +110,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Programme leads set up two-factor authentication first when the site requires it.
+    # Programme leads and administrators set up two-factor authentication first (on by default).
     "coachprog.accounts.middleware.LeadTwoFactorMiddleware",
+    # Cache-Control: no-store on signed-in pages, and a Permissions-Policy on every response.
+    "coachprog.headers.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -140,18 +152,41 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, not {REDIS_URL!r}.")
 
+# The database cache is shared by every process; its table is made by `migrate`
+# (coachprog.accounts.apps runs createcachetable after migrating) and by the test runner.
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coachprog_cache"}
 if REDIS_URL:
+    # Sign-in rate limits live in the cache; while Redis is down they use the database cache
+    # (coachprog.cache), so signing in keeps working and the limits keep counting.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "coachprog.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "FALLBACK": "database",
+                "RETRY_AFTER": 30,
+            },
+        },
+        "database": DATABASE_CACHE,
+    }
+elif DEBUG:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "database": DATABASE_CACHE,
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Production without Redis: a per-process cache would let each web worker count failed
+    # sign-ins separately (coachprog.W001), so the cache is the database's.
+    CACHES = {"default": DATABASE_CACHE, "database": DATABASE_CACHE}
 
-# With no broker configured, tasks run in-process so the app needs no Redis.
+# With no broker configured, tasks run inside the process that queues them, so the app needs
+# no Redis: that is how `make demo` runs. Outside DEBUG it also means no worker and no beat,
+# so no scheduled e-mail (monthly sponsor updates, reminders, retries of failed sends): the
+# web app and Celery refuse to start that way unless TASKS_IN_PROCESS=true says it is meant
+# (coachprog.production.require_task_queue).
+TASKS_IN_PROCESS = _bool("TASKS_IN_PROCESS", False)
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -242,6 +277,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[coachprog] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# The rate limits count per client address. Behind reverse proxies, every request comes from
+# the proxy, so one person's mistakes would lock everybody out: say how many proxies you run
+# (each appends to X-Forwarded-For), and the client is the address the outermost one saw.
+# 0 trusts no X-Forwarded-For at all (the app is reached directly).
+ALLAUTH_TRUSTED_PROXY_COUNT = _count("TRUSTED_PROXY_COUNT", 0, most=5)
 # Sign-up only for invited people or e-mail domains a programme lead allows (coachprog.accounts.adapter).
 ACCOUNT_ADAPTER = "coachprog.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "coachprog.accounts.adapter.SignupForm"}
@@ -275,8 +315,17 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Usually the proxy in front redirects HTTP to HTTPS; docker-compose sets this for Django too.
-SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
+# Browser features no page of the app uses are switched off for every page (and anything framed).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), usb=(), xr-spatial-tracking=()"
+)
+# Django redirects HTTP to HTTPS itself, unless SECURE_SSL_REDIRECT=false says that the
+# TLS-terminating proxy in front already does (then the deploy check's warning about it is
+# silenced, as the operator has answered it). /healthz is exempt, below.
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not DEBUG)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_SSL_REDIRECT or DEBUG else ["security.W008"]
 SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)

@@ -63,14 +63,35 @@ def test_check_deploy_with_production_settings_reports_nothing():
     assert "System check identified no issues" in result.stdout
 
 
-def test_check_deploy_without_redis_warns_that_rate_limits_are_per_process():
-    environment = _production_environment()
-    del environment["REDIS_URL"]
+def test_check_deploy_with_only_debug_off_a_secret_key_and_allowed_hosts_reports_nothing():
+    """Safe by default: HTTPS redirect, HSTS, secure cookies and a shared cache need no setting."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_READ_DOT_ENV": "false",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(45)[:60],
+        "ALLOWED_HOSTS": "coachprog.example.nhs.uk",
+    }
 
     result = _check_deploy(environment)
 
-    assert result.returncode != 0
-    assert "coachprog.W001" in result.stderr + result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_with_the_https_redirect_left_to_the_proxy_reports_nothing():
+    result = _check_deploy(_production_environment(SECURE_SSL_REDIRECT="false"))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_per_process_cache_in_production_is_reported_by_the_deploy_checks(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    ids = [message.id for message in run_checks(include_deployment_checks=True)]
+
+    assert "coachprog.W001" in ids
 
 
 def test_dummy_cache_is_refused_by_the_system_checks(settings):
@@ -110,6 +131,29 @@ def test_security_headers_are_on_a_real_response(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+    assert response["Permissions-Policy"].startswith("accelerometer=(), autoplay=(), camera=()")
+    assert "geolocation=()" in response["Permissions-Policy"]
+    assert "microphone=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/projects/", "/notifications/", "/cohorts/sessions/"])
+def test_signed_in_pages_are_never_stored_by_a_cache(client, path):
+    client.force_login(UserFactory())
+
+    response = client.get(path, follow=True)
+
+    assert response.status_code == 200
+    assert set(response["Cache-Control"].split(", ")) >= {"no-store", "private"}
+    assert response["Permissions-Policy"].startswith("accelerometer=()")
+
+
+@pytest.mark.django_db
+def test_the_https_redirect_spares_the_health_check(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/accounts/login/")["Location"] == "https://testserver/accounts/login/"
+    assert client.get("/healthz").status_code == 200
 
 
 @pytest.mark.django_db

@@ -40,6 +40,9 @@ print(json.dumps({
         "ENGINE", "NAME", "USER", "HOST", "PORT", "OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"
     )},
     "cache": {"BACKEND": cache["BACKEND"], "LOCATION": cache.get("LOCATION", "")},
+    "caches": settings.CACHES,
+    "ALLAUTH_TRUSTED_PROXY_COUNT": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
+    "SILENCED_SYSTEM_CHECKS": settings.SILENCED_SYSTEM_CHECKS,
     "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
     "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     "email": {key: getattr(settings, key) for key in (
@@ -151,10 +154,25 @@ def test_importing_the_celery_app_needs_no_secret_key():
 
 @pytest.mark.parametrize("module", ["coachprog.wsgi", "coachprog.celery"])
 def test_serving_with_a_real_secret_key_starts(module):
-    result = _import_in_fresh_process(module, SECRET_KEY=STRONG_KEY)
+    result = _import_in_fresh_process(module, SECRET_KEY=STRONG_KEY, REDIS_URL="redis://127.0.0.1:6379/0")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
+
+
+def test_the_web_app_without_redis_in_production_refuses_to_start():
+    result = _import_in_fresh_process("coachprog.wsgi", SECRET_KEY=STRONG_KEY)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: REDIS_URL is not set." in result.stderr
+    assert "no scheduled e-mail" in result.stderr
+
+
+def test_the_web_app_without_redis_starts_when_in_process_tasks_are_asked_for():
+    result = _import_in_fresh_process("coachprog.wsgi", SECRET_KEY=STRONG_KEY, TASKS_IN_PROCESS="true")
+
+    assert result.returncode == 0, result.stderr
+    assert load_settings(**production(TASKS_IN_PROCESS="true"))["CELERY_TASK_ALWAYS_EAGER"] is True
 
 
 def test_management_commands_need_no_secret_key(tmp_path):
@@ -204,9 +222,41 @@ def test_settings_production_defaults_are_secure():
     assert loaded["CSRF_COOKIE_SECURE"] is True
     assert loaded["SECURE_HSTS_SECONDS"] == 365 * 24 * 60 * 60
     assert loaded["X_FRAME_OPTIONS"] == "DENY"
-    assert loaded["SECURE_SSL_REDIRECT"] is False  # the proxy in front redirects
+    assert loaded["SECURE_SSL_REDIRECT"] is True
+    assert loaded["SILENCED_SYSTEM_CHECKS"] == []
     assert loaded["SECURE_PROXY_SSL_HEADER"] is None
+    assert loaded["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0  # X-Forwarded-For is not trusted
+    # No Redis: the cache is the database's, shared by every web worker.
+    assert loaded["cache"] == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "coachprog_cache",
+    }
     assert loaded["staticfiles_backend"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_settings_https_redirect_turned_off_for_a_proxy_that_redirects_itself():
+    loaded = load_settings(**production(SECURE_SSL_REDIRECT="false"))
+
+    assert loaded["SECURE_SSL_REDIRECT"] is False
+    # The operator has answered the deploy check's question, so it is not asked again.
+    assert loaded["SILENCED_SYSTEM_CHECKS"] == ["security.W008"]
+
+
+def test_settings_development_does_not_redirect_to_https():
+    loaded = load_settings(DEBUG="true")
+
+    assert (loaded["SECURE_SSL_REDIRECT"], loaded["SILENCED_SYSTEM_CHECKS"]) == (False, [])
+
+
+def test_settings_trusted_proxy_count_sets_how_clients_are_told_apart():
+    assert load_settings(**production(TRUSTED_PROXY_COUNT="1"))["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+
+
+@pytest.mark.parametrize("count", ["-1", "9", "two"])
+def test_settings_with_a_wrong_trusted_proxy_count_refuse_to_start(count):
+    message = settings_error(**production(TRUSTED_PROXY_COUNT=count))
+
+    assert message == f"TRUSTED_PROXY_COUNT must be a whole number from 0 to 5, not '{count}'."
 
 
 def test_settings_behind_proxy_trust_forwarded_proto():
@@ -243,9 +293,12 @@ def test_settings_redis_url_configures_broker_and_cache():
     assert loaded["CELERY_BROKER_URL"] == "redis://h:6379/1"
     assert loaded["CELERY_TASK_ALWAYS_EAGER"] is False
     assert loaded["cache"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "coachprog.cache.FallbackRedisCache",
         "LOCATION": "redis://h:6379/1",
     }
+    # While Redis is down, the cache (and the sign-in rate limits) use the database's.
+    assert loaded["caches"]["default"]["OPTIONS"]["FALLBACK"] == "database"
+    assert loaded["caches"]["database"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 
 
 def test_settings_with_non_redis_url_refuse_to_start():

@@ -21,7 +21,12 @@ from coaching.demo.common import DEMO_ACCOUNTS, DEMO_PASSWORD, PROGRAMME_NAME
 from coaching.demo.projects import ProjectsPart
 from coaching.models import Assignment
 from coachprog.accounts.models import Directorate, User
-from coachprog.accounts.services import directorate_get_or_create, programme_lead_add, user_create
+from coachprog.accounts.services import (
+    access_policy_update,
+    directorate_get_or_create,
+    programme_lead_add,
+    user_create,
+)
 from cohorts.models import Programme
 from projects.models import Project
 
@@ -69,6 +74,9 @@ class _Builder(CohortsPart, ProjectsPart, CoachingPart):
             self.person(email, name, units[email], can_sign_in=True)
         self.lead = self.people["lead@example.org"]
         programme_lead_add(user=self.lead, admin_access=True)
+        # The demo accounts share a published password and no authenticator app; a real site
+        # keeps the default (two-factor required for leads and administrators).
+        access_policy_update(by=self.lead, allowed_signup_domains="", require_two_factor_for_leads=False)
         self.qilead = self.people["qilead@example.org"]
         self.newham.qi_leads.add(self.qilead)
         self.tower_hamlets.qi_leads.add(self.qilead)

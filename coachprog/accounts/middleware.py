@@ -1,4 +1,9 @@
-"""The one place that makes programme leads set up two-factor authentication when the site requires it."""
+"""The one place that makes programme leads and administrators set up two-factor authentication.
+
+The access policy requires it by default (a saved policy may switch it off). It applies to
+programme leads and to everyone who can open the Django admin (staff and superusers), who
+between them can read and change everything.
+"""
 
 from collections.abc import Callable
 
@@ -17,7 +22,8 @@ EXEMPT_PREFIXES = ("/accounts/", "/healthz", "/static/", "/media/")
 
 
 def needs_two_factor_setup(user) -> bool:
-    """True for a programme lead without an authenticator app while the access policy requires one.
+    """True for a programme lead or administrator without an authenticator app while the access
+    policy requires one (it does until a saved policy says otherwise).
 
     One query answers all three questions, and it records whether the person is a programme
     lead on the user object (User.is_programme_lead's per-request cache), so the views'
@@ -25,6 +31,7 @@ def needs_two_factor_setup(user) -> bool:
     """
     if not getattr(user, "is_authenticated", False):
         return False
+    policies = AccessPolicy.objects.filter(pk=AccessPolicy.SINGLETON_PK)
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
@@ -33,9 +40,8 @@ def needs_two_factor_setup(user) -> bool:
                     user_id=OuterRef("pk"), group__name=settings.PROGRAMME_LEADS_GROUP
                 )
             ),
-            required=Exists(
-                AccessPolicy.objects.filter(pk=AccessPolicy.SINGLETON_PK, require_two_factor_for_leads=True)
-            ),
+            # No saved policy means the default, which requires it.
+            required=Exists(policies.filter(require_two_factor_for_leads=True)) | ~Exists(policies),
             has_app=Exists(
                 Authenticator.objects.filter(user_id=OuterRef("pk"), type=Authenticator.Type.TOTP)
             ),
@@ -47,7 +53,7 @@ def needs_two_factor_setup(user) -> bool:
         return False
     is_lead = user.is_active and (user.is_superuser or row["in_leads_group"])
     user._is_programme_lead = is_lead
-    return is_lead and row["required"] and not row["has_app"]
+    return (is_lead or user.is_staff) and row["required"] and not row["has_app"]
 
 
 class LeadTwoFactorMiddleware:
@@ -58,7 +64,7 @@ class LeadTwoFactorMiddleware:
         if not request.path.startswith(EXEMPT_PREFIXES) and needs_two_factor_setup(request.user):
             messages.info(
                 request,
-                "Programme leads must use two-factor authentication. "
+                "Programme leads and administrators must use two-factor authentication. "
                 "Set up an authenticator app to carry on.",
             )
             return redirect("mfa_activate_totp")

@@ -121,10 +121,12 @@ class AccessPolicy(models.Model):
         help_text="One domain per line, e.g. nhs.net. Addresses must match a domain exactly. "
         "Leave empty to allow sign-up by invitation only.",
     )
+    # On by default: leads and administrators can read and change everything.
     require_two_factor_for_leads = models.BooleanField(
-        "require two-factor authentication for programme leads",
-        default=False,
-        help_text="Programme leads without an authenticator app must set one up before anything else.",
+        "require two-factor authentication for programme leads and administrators",
+        default=True,
+        help_text="Programme leads, and anyone with access to the Django admin, must set up an "
+        "authenticator app before anything else.",
     )
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
@@ -145,7 +147,7 @@ class AccessPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "AccessPolicy":
-        """The site's policy; the defaults (invitation only, two-factor optional) until a lead saves one."""
+        """The site's policy; the defaults (invitation only, two-factor required) until a lead saves one."""
         return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
 
     @property

@@ -12,8 +12,9 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 
+from coachprog.accounts.models import AccessPolicy
 from coachprog.accounts.services import access_policy_update
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,41 @@ def test_two_factor_page_is_themed_and_offers_recovery_codes(client, lead_with_a
     assert "cp-manage-card" in body
     assert "/accounts/2fa/totp/activate/" in body
     assert "Recovery Codes" in body or "recovery codes" in body.lower()
+
+
+@pytest.mark.no_saved_policy
+def test_a_new_site_requires_two_factor_of_its_programme_leads(lead_client):
+    assert AccessPolicy.current().require_two_factor_for_leads is True
+
+    response = lead_client.get("/people/invitations/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+@pytest.mark.no_saved_policy
+@pytest.mark.parametrize("path", ["/admin/", "/projects/"])
+def test_a_new_site_requires_two_factor_of_anyone_who_can_open_the_admin(client, path):
+    administrator = UserFactory(is_staff=True)
+    client.force_login(administrator)
+
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+@pytest.mark.no_saved_policy
+def test_a_new_site_asks_nobody_else_for_two_factor(client, coach):
+    client.force_login(coach)
+
+    assert client.get("/projects/").status_code == 200
+
+
+def test_administrator_without_two_factor_is_stopped_at_the_admin_when_required(client, two_factor_required):
+    administrator = UserFactory(is_staff=True)
+    client.force_login(administrator)
+
+    response = client.get("/admin/")
+
+    assert response["Location"] == "/accounts/2fa/totp/activate/"

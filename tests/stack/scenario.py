@@ -14,7 +14,7 @@ django.setup()
 from allauth.account.models import EmailAddress  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from coachprog.accounts.services import programme_lead_add  # noqa: E402
+from coachprog.accounts.services import access_policy_update, programme_lead_add  # noqa: E402
 from tests.factories import (  # noqa: E402
     PASSWORD,
     CohortFactory,
@@ -65,6 +65,8 @@ def seed() -> dict:
     lead = UserFactory(email="lead@example.org", display_name="Programme lead")
     programme_lead_add(user=lead)
     EmailAddress.objects.create(user=lead, email=lead.email, verified=True, primary=True)
+    # The lead signs in with a password only (the test drives no authenticator app).
+    access_policy_update(by=lead, allowed_signup_domains="", require_two_factor_for_leads=False)
     return {
         "sponsors": sponsors,
         "reminder": {
