@@ -15,6 +15,8 @@ urlpatterns = [
     path("privacy/people/", views.person_list, name="person_list"),
     path("privacy/people/<int:pk>/export/", views.person_export, name="person_export"),
     path("privacy/people/<int:pk>/erase/", views.person_erase_view, name="person_erase"),
+    path("privacy/my-data/", views.my_data, name="my_data"),
+    path("privacy/my-data/export/", views.my_data_export, name="my_data_export"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("coachprog.accounts.urls")),
     path("admin/", admin.site.urls),

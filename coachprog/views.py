@@ -72,17 +72,38 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/person_list.html", {"page": page, "query": query})
 
 
-@require_GET
-def person_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """A subject access request: everything stored about one person, as a JSON download."""
-    _require_programme_lead(request)
-    person = get_object_or_404(get_user_model(), pk=pk)
-    body = json.dumps(person_data_export(person), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+def _json_download(data: dict, filename: str) -> HttpResponse:
+    body = json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    filename = f"coachprog-person-{person.pk}-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def person_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """A subject access request: what is stored about one person that they and the lead may both read.
+
+    What only the person may read (their private reflections) stays out, and the file says so:
+    the person downloads that themselves from My data.
+    """
+    _require_programme_lead(request)
+    person = get_object_or_404(get_user_model(), pk=pk)
+    filename = f"coachprog-person-{person.pk}-{timezone.localdate():%Y-%m-%d}.json"
+    return _json_download(person_data_export(person, reader=request.user), filename)
+
+
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in: what their own data download holds, and the button to download it."""
+    return render(request, "privacy/my_data.html")
+
+
+@require_GET
+def my_data_export(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's complete copy of their data, with what only they may read."""
+    filename = f"coachprog-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    return _json_download(person_data_export(request.user), filename)
 
 
 @require_http_methods(["GET", "POST"])

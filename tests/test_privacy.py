@@ -2,14 +2,15 @@
 without breaking any project's or cohort's history."""
 
 import json
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
-from coaching.models import SupervisionLog
+from coaching.models import MonthlyUpdate, SupervisionLog
 from coachprog.privacy import erasure_blockers, person_data_export, person_erase
 from cohorts.models import Application, Attendance, CalendarToken, Cohort, Enrolment
 from cohorts.services import calendar_token_issue
@@ -21,12 +22,14 @@ from tests.factories import (
     CohortFactory,
     EnrolmentFactory,
     MeetingLogFactory,
+    MonthlyUpdateFactory,
     ProjectFactory,
     SessionFactory,
     SupervisionLogFactory,
     UserFactory,
     london,
 )
+from tests.page_queries import assert_queries_do_not_grow
 
 pytestmark = [
     pytest.mark.django_db,
@@ -47,7 +50,10 @@ def leaver():
         line_manager_email="boss@example.org",
     )
     enrolment = EnrolmentFactory(cohort=cohort, participant=person, application=application)
-    AttendanceFactory(session=SessionFactory(cohort=cohort), enrolment=enrolment, note="Train delayed")
+    # Their own apologies: a note someone else wrote on the register is not theirs to read.
+    AttendanceFactory(
+        session=SessionFactory(cohort=cohort), enrolment=enrolment, note="Train delayed", recorded_by=person
+    )
     MeetingLogFactory(coach=person, notes="Team chose to test a huddle")
     SupervisionLogFactory(coach=person, reflection="I rushed the team", themes="Pace")
     calendar_token_issue(person=person)
@@ -74,6 +80,145 @@ def test_export_holds_nothing_of_anyone_else(leaver):
     records = person_data_export(leaver)["records"]
 
     assert all(row.get("notes") != "Someone else's notes" for row in records["coaching.MeetingLog"])
+
+
+# --- exports follow the pages' rules ------------------------------------------------------------
+
+
+def _download(client, url) -> tuple[dict, str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return json.loads(response.content), response.content.decode()
+
+
+def test_lead_export_of_a_qi_lead_holds_none_of_their_supervisees_private_reflections(
+    lead_client, qi_lead, coach
+):
+    """Issue 11: the QI lead's export held six unshared reflections of the coach they supervise."""
+    for week in range(6):
+        SupervisionLogFactory(
+            coach=coach,
+            supervisor=qi_lead,
+            held_on=date(2025, 2, 3) + timedelta(weeks=week),
+            themes=f"Theme {week}",
+            reflection=f"Unshared reflection {week}",
+            supervisor_note=f"Supervisor's note {week}",
+        )
+
+    data, body = _download(lead_client, reverse("person_export", args=[qi_lead.pk]))
+
+    logs = data["records"]["coaching.SupervisionLog"]
+    assert "Unshared reflection" not in body
+    assert ["reflection" in log for log in logs] == [False] * 6
+    # What the QI lead reads on the supervision pages stays: the themes and their own notes.
+    assert sorted(log["themes"] for log in logs) == [f"Theme {week}" for week in range(6)]
+    assert sorted(log["supervisor_note"] for log in logs) == [
+        f"Supervisor's note {week}" for week in range(6)
+    ]
+    assert [n for n in data["left_out"] if n["records"] == "coaching.SupervisionLog"] == [
+        {
+            "records": "coaching.SupervisionLog",
+            "fields": ["reflection"],
+            "rows": 6,
+            "why": "A private reflection is the coach's alone, unless they share it with their supervisor.",
+            "in_their_own_download": False,
+        }
+    ]
+
+
+def test_lead_export_of_a_team_member_holds_none_of_the_coachs_meeting_notes(
+    lead_client, coach, team_member, project_a
+):
+    """Issue 11: a team member's export held the notes of the meetings they came to."""
+    meeting = MeetingLogFactory(coach=coach, project=project_a, notes="The lead nurse is sceptical")
+    meeting.attendees.add(team_member)
+    member_client = Client()
+    member_client.force_login(team_member)
+
+    exports = [
+        (lead_client, reverse("person_export", args=[team_member.pk])),  # a subject access request
+        (member_client, "/privacy/my-data/export/"),  # the member's own download
+    ]
+
+    for downloader, url in exports:
+        data, body = _download(downloader, url)
+        assert "The lead nurse is sceptical" not in body
+        [row] = data["records"]["coaching.MeetingLog"]
+        assert "notes" not in row
+        assert (row["id"], row["attendees"], row["duration_minutes"]) == (meeting.pk, [team_member.pk], 60)
+        assert [n["fields"] for n in data["left_out"] if n["records"] == "coaching.MeetingLog"] == [["notes"]]
+
+
+def test_lead_export_of_a_coach_leaves_out_their_reflection_and_says_where_they_get_it(lead_client, coach):
+    SupervisionLogFactory(coach=coach, reflection="I rescue the team when they go quiet.")
+
+    data, body = _download(lead_client, reverse("person_export", args=[coach.pk]))
+
+    assert "I rescue the team" not in body
+    assert [n for n in data["left_out"] if n["fields"] == ["reflection"]] == [
+        {
+            "records": "coaching.SupervisionLog",
+            "fields": ["reflection"],
+            "rows": 1,
+            "why": "A private reflection is the coach's alone, unless they share it with their supervisor.",
+            "in_their_own_download": True,
+        }
+    ]
+    assert data["about_left_out"].endswith(
+        "The person downloads their own complete copy, with what only they may read, from "
+        "“My data” when signed in to coachprog (/privacy/my-data/)."
+    )
+    assert data["exported_by"]["display_name"] == "Programme lead"
+
+
+def test_a_person_downloads_their_complete_copy_from_my_data(client, coach, project_a):
+    SupervisionLogFactory(coach=coach, reflection="I rescue the team when they go quiet.")
+    MeetingLogFactory(coach=coach, project=project_a, notes="Team chose to test a huddle")
+    client.force_login(coach)
+
+    page = client.get(reverse("my_data")).content.decode()
+    response = client.get(reverse("my_data_export"))
+
+    assert f'href="{reverse("my_data_export")}"' in page
+    assert response["Content-Disposition"] == 'attachment; filename="coachprog-my-data-2025-11-01.json"'
+    assert "no-store" in response["Cache-Control"].split(", ")
+    data = json.loads(response.content)
+    assert [log["reflection"] for log in data["records"]["coaching.SupervisionLog"]] == [
+        "I rescue the team when they go quiet."
+    ]
+    assert [m["notes"] for m in data["records"]["coaching.MeetingLog"]] == ["Team chose to test a huddle"]
+    assert data["left_out"] == []
+
+
+def test_everyone_finds_my_data_in_their_account_menu(client, unrelated_user):
+    client.force_login(unrelated_user)
+
+    page = client.get(reverse("cohorts:list")).content.decode()
+
+    assert f'<a class="dropdown-item" href="{reverse("my_data")}">My data</a>' in page
+
+
+def test_my_data_page_queries_do_not_grow(client, coach, project_a):
+    client.force_login(coach)
+
+    def grow():
+        SupervisionLogFactory(coach=coach)
+        MeetingLogFactory(coach=coach, project=project_a)
+
+    assert_queries_do_not_grow(client, reverse("my_data"), grow)
+
+
+def test_a_departed_persons_export_still_holds_what_they_could_read(lead_client, coach, sponsor, project_a):
+    update = MonthlyUpdateFactory(project=project_a, author=coach, ready=True, narrative="Flow is better")
+    MonthlyUpdate.objects.filter(pk=update.pk).update(
+        acknowledged_by=sponsor, acknowledged_at=update.ready_at
+    )
+    sponsor.is_active = False
+    sponsor.save()
+
+    data, _ = _download(lead_client, reverse("person_export", args=[sponsor.pk]))
+
+    assert [u["narrative"] for u in data["records"]["coaching.MonthlyUpdate"]] == ["Flow is better"]
 
 
 def test_erasing_replaces_the_identity_and_keeps_the_history(leaver):

@@ -76,6 +76,9 @@ MATRIX: dict[str, Row] = {
     "person_list": Row(NONE, LEAD_ONLY_403, NOT_ALLOWED),
     "person_export": Row(kw(pk="member"), LEAD_ONLY_403, NOT_ALLOWED),
     "person_erase": Row(kw(pk="member"), LEAD_ONLY_403, "302 403 403 403 403 403 403 400"),
+    # Everyone downloads their own data; the lead's export of someone else is person_export.
+    "my_data": Row(NONE, EVERYONE, NOT_ALLOWED),
+    "my_data_export": Row(NONE, EVERYONE, NOT_ALLOWED),
     "accounts:invitation_list": Row(NONE, LEAD_ONLY_403, NOT_ALLOWED),
     "accounts:invitation_create": Row(NONE, NOT_ALLOWED, "302 403 403 403 403 403 403 400"),
     "accounts:invitation_revoke": Row(kw(pk="invitation"), NOT_ALLOWED, "302 403 403 403 403 403 403 302"),
