@@ -17,7 +17,7 @@ from coaching.models import (
     SupervisionLog,
 )
 from coachprog.accounts.models import Directorate, User
-from coachprog.forms import ModelChoiceField, ModelForm, ModelMultipleChoiceField
+from coachprog.forms import DateField, DecimalField, ModelChoiceField, ModelForm, ModelMultipleChoiceField
 from cohorts.models import Cohort
 from projects.models import ProgressScore, Project
 
@@ -34,7 +34,7 @@ class DateInput(forms.DateInput):
 class MeetingLogForm(forms.Form):
     """One team meeting: the choices (who came, which next steps) are this team's only."""
 
-    met_on = forms.DateField(label="Date", widget=DateInput())
+    met_on = DateField(label="Date", widget=DateInput())
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)",
         widget=forms.NumberInput(
@@ -128,7 +128,7 @@ class NextStepForm(forms.Form):
 
     description = forms.CharField(max_length=300, label="Next step", required=False)
     owner = forms.CharField(max_length=150, label="Who", required=False)
-    due_on = forms.DateField(label="Due", required=False, widget=DateInput())
+    due_on = DateField(label="Due", required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -195,7 +195,7 @@ class SupervisorNoteForm(forms.Form):
 class AssignmentStartForm(forms.Form):
     coach = ModelChoiceField(queryset=User.objects.none())
     role = forms.ChoiceField(choices=Assignment.Role.choices, initial=Assignment.Role.LEAD)
-    starts_on = forms.DateField(label="Start date", widget=DateInput())
+    starts_on = DateField(label="Start date", widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,7 +206,7 @@ class AssignmentStartForm(forms.Form):
 
 
 class AssignmentEndForm(forms.Form):
-    ends_on = forms.DateField(label="End date", widget=DateInput())
+    ends_on = DateField(label="End date", widget=DateInput())
     end_reason = forms.CharField(label="Why it ends", max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -215,7 +215,7 @@ class AssignmentEndForm(forms.Form):
 
 
 class CapacityForm(forms.Form):
-    hours_per_week = forms.DecimalField(label="Hours a week", max_digits=4, decimal_places=1)
+    hours_per_week = DecimalField(label="Hours a week", max_digits=4, decimal_places=1)
 
 
 class OverviewFilterForm(forms.Form):
@@ -238,7 +238,7 @@ class OverviewFilterForm(forms.Form):
 class MonthlyUpdateStartForm(forms.Form):
     """Which month to write about: this month unless the coach picks an earlier one."""
 
-    month = forms.DateField(
+    month = DateField(
         label="Month", widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
     )
 

@@ -12,7 +12,7 @@ into the free text, so they stay true when the records are corrected.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db.models import Q
@@ -22,6 +22,7 @@ from coaching.models import MeetingLog, NextStep
 from projects.charts import MeasureChart, SignalReading, measure_chart
 from projects.charts.results import CHART_WIDE
 from projects.models import Measure, PDSACycle, ProgressScoreChange, Project
+from projects.periods import MONTHLY, next_period
 
 # The sponsor's report shows the meeting dates of the reported month and the two before it.
 CADENCE_MONTHS = 3
@@ -32,13 +33,14 @@ def month_start(day: date) -> date:
 
 
 def next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    """The 1st of the next month; past the calendar's last month, its last day (never an overflow)."""
+    return next_period(month_start(month), MONTHLY) or date.max
 
 
 def months_back(month: date, count: int) -> date:
-    for _ in range(count):
-        month = (month - timedelta(days=1)).replace(day=1)
-    return month
+    """The 1st of the month `count` months earlier, or of January in year 1 if that is earlier still."""
+    months = max(month.year * 12 + month.month - 1 - count, 12)
+    return date(months // 12, months % 12 + 1, 1)
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,15 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     search_fields = ["applicant__email", "applicant__display_name", "line_manager_name", "line_manager_email"]
     list_select_related = ["applicant", "cohort", "directorate"]
     autocomplete_fields = ["applicant", "decided_by"]
-    readonly_fields = ["created_at"]
+    # The request's counts and the links' number move only through the services, which send the e-mails.
+    readonly_fields = [
+        "created_at",
+        "manager_asked_at",
+        "manager_last_asked_at",
+        "manager_times_asked",
+        "manager_reassignments",
+        "manager_approved",
+    ]
 
 
 class AttendanceInline(admin.TabularInline):

@@ -255,6 +255,29 @@ class Application(models.Model):
         ),
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The request to the line manager named above (line_manager_name, line_manager_email).
+    manager_asked_at = models.DateTimeField(
+        "line manager first asked", null=True, blank=True, help_text="When this line manager was first asked."
+    )
+    manager_last_asked_at = models.DateTimeField(
+        "latest link sent", null=True, blank=True, help_text="When the latest approval link was sent to them."
+    )
+    manager_times_asked = models.PositiveSmallIntegerField(
+        "times asked", default=0, help_text="How many approval links this line manager has been sent."
+    )
+    # Each approval link carries this number, so passing the request to another line manager
+    # stops every link sent before.
+    manager_reassignments = models.PositiveSmallIntegerField(
+        "line manager reassignments",
+        default=0,
+        help_text="How many times a programme lead has passed the request to another line manager.",
+    )
+    manager_approved = models.BooleanField(
+        "line manager's answer",
+        null=True,
+        blank=True,
+        help_text="Yes (approved), no (declined), or no answer.",
+    )
     manager_responded_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -279,10 +302,42 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"
             ),
+            # A CHECK passes when its test is NULL, hence the explicit "is not null" tests below.
+            models.CheckConstraint(
+                condition=Q(
+                    manager_times_asked=0, manager_asked_at__isnull=True, manager_last_asked_at__isnull=True
+                )
+                | Q(
+                    manager_times_asked__gte=1,
+                    manager_asked_at__isnull=False,
+                    manager_last_asked_at__isnull=False,
+                    manager_last_asked_at__gte=F("manager_asked_at"),
+                ),
+                name="application_manager_requests_consistent",
+                violation_error_message="The times the line manager was asked do not add up.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted")
+                | Q(manager_times_asked__gte=1, manager_approved__isnull=True),
+                name="application_awaiting_manager_was_asked",
+                violation_error_message="An application awaiting its line manager must have asked them.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    ~Q(status="manager_approved") | Q(manager_approved__isnull=False, manager_approved=True)
+                )
+                & (~Q(status="manager_declined") | Q(manager_approved__isnull=False, manager_approved=False)),
+                name="application_manager_answer_matches_status",
+                violation_error_message="The status must match the line manager's answer.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.applicant} → {self.cohort}"
+
+    @property
+    def awaits_manager(self) -> bool:
+        return self.status == ApplicationStatus.SUBMITTED
 
 
 class EnrolmentStatus(models.TextChoices):

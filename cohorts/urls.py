@@ -49,6 +49,21 @@ urlpatterns = [
     # Applications
     path("<int:pk>/apply/", applications.application_create, name="apply"),
     path("<int:pk>/applications/", applications.application_list, name="applications"),
+    path(
+        "<int:pk>/applications/<int:application_pk>/",
+        applications.application_detail,
+        name="application",
+    ),
+    path(
+        "<int:pk>/applications/<int:application_pk>/manager/resend/",
+        applications.application_manager_resend_view,
+        name="application_manager_resend",
+    ),
+    path(
+        "<int:pk>/applications/<int:application_pk>/manager/reassign/",
+        applications.application_manager_reassign_view,
+        name="application_manager_reassign",
+    ),
     path("applications/mine/", applications.my_applications, name="my_applications"),
     path("<int:pk>/participants/", applications.participant_list, name="participants"),
     path(

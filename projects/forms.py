@@ -11,9 +11,10 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from coachprog.forms import ModelForm
-from projects.imports import MAX_UPLOAD_BYTES
-from projects.models import DriverNode, Measure, PDSACycle, ProgressScore, Project
+from coachprog.forms import DateField, DecimalField, ModelForm
+from projects.imports import MAX_ROWS, MAX_TEXT_CHARS, MAX_UNZIPPED_BYTES, MAX_UPLOAD_BYTES
+from projects.models import DataPoint, DriverNode, Measure, PDSACycle, ProgressScore, Project
+from projects.periods import period_problem
 from projects.services import MEASURE_FIELDS, pdsa_cycle_errors
 
 # --- Charts: frozen baseline, new phases (rebases) and chart notes ------------------------------
@@ -119,7 +120,7 @@ class PhaseAddForm(forms.Form):
 class ChartNoteForm(forms.Form):
     """A free-text note shown on the chart's time axis at a date."""
 
-    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    on = DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     text = forms.CharField(
         label="Note", max_length=200, help_text="For example: “Two locum doctors on the ward”."
     )
@@ -134,14 +135,19 @@ SMALL_NUMBER = forms.NumberInput(attrs={"class": "form-control form-control-sm",
 class DataPointForm(forms.Form):
     """Quick entry of one period's value, in the shape the measure expects."""
 
-    period = forms.DateField(
+    period = DateField(
         label="Period starting",
         widget=forms.DateInput(
             attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
         ),
-        help_text="The first day of the week or month the value describes.",
+        help_text="The first day of the week or month the value describes: this one or an earlier one.",
     )
-    value = forms.DecimalField(max_digits=14, decimal_places=4, required=False, widget=SMALL_NUMBER)
+    value = DecimalField(
+        max_digits=DataPoint._meta.get_field("value").max_digits,
+        decimal_places=DataPoint._meta.get_field("value").decimal_places,
+        required=False,
+        widget=SMALL_NUMBER,
+    )
     numerator = forms.IntegerField(min_value=0, max_value=10**9, required=False, widget=SMALL_NUMBER)
     denominator = forms.IntegerField(min_value=1, max_value=10**9, required=False, widget=SMALL_NUMBER)
     note = forms.CharField(
@@ -166,6 +172,12 @@ class DataPointForm(forms.Form):
             self.fields["value"].required = True
             self.fields["value"].label = f"Value{unit}"
 
+    def clean_period(self) -> date:
+        period = self.cleaned_data["period"]
+        if problem := period_problem(period):
+            raise ValidationError(problem)
+        return period
+
     def clean(self) -> dict:
         data = super().clean()
         numerator, denominator = data.get("numerator"), data.get("denominator")
@@ -180,18 +192,23 @@ class DataImportForm(forms.Form):
     text = forms.CharField(
         label="Paste rows",
         required=False,
+        max_length=MAX_TEXT_CHARS,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text="Copy the columns from your spreadsheet, header row included.",
+        help_text=f"Copy the columns from your spreadsheet, header row included; at most {MAX_ROWS:,} rows.",
     )
     file = forms.FileField(
         label="Or upload a file",
         required=False,
-        help_text=f"A .csv or Excel .xlsx file of at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+        help_text=f"A .csv or Excel .xlsx file of at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB and "
+        f"{MAX_ROWS:,} rows; from a workbook, the first sheet's columns A to Z are read (at most "
+        f"{MAX_UNZIPPED_BYTES // (1024 * 1024)} MB once unzipped).",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.errors:
+            return data  # a text too long or a broken upload: that error says it all
         text, upload = data.get("text", "").strip(), data.get("file")
         if bool(text) == bool(upload):
             raise forms.ValidationError("Paste the rows or upload a file (one of the two).")

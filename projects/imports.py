@@ -3,19 +3,47 @@
 Reading never writes: it turns the input into rows and names every bad row and
 why. `projects.services.data_points_import` then stores the rows atomically,
 so a file with any bad row imports nothing.
+
+Whatever comes in, reading answers an `ImportResult` or an `ImportFileError` naming the
+limit it broke, and every row it accepts can be stored. The input is bounded before it
+is parsed: the text's length, each cell's length and the number of rows; for a workbook
+also its unzipped size, read from the zip directory before openpyxl opens it (a small
+upload can unzip to hundreds of megabytes), and the rows and columns read from its sheet.
 """
 
 import csv
 import io
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from projects.models import Measure
+from django.utils import timezone
+
+from coachprog.bounds import (
+    NOT_FINITE,
+    TOO_LARGE,
+    TOO_PRECISE,
+    decimal_problem,
+    decimal_range_text,
+    fitted_decimal,
+)
+from projects.models import DataPoint, Measure
+from projects.periods import period_problem, period_text
 
 MAX_ROWS = 5000
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_VALUE = Decimal("1e10")  # the value column holds 14 digits, 4 after the point
+MAX_TEXT_CHARS = 2_000_000  # pasted text; an upload is at most MAX_UPLOAD_BYTES
+MAX_CELL_CHARS = 1000  # more than any column takes (a note is at most 300 characters)
+MAX_UNZIPPED_BYTES = 10 * 1024 * 1024  # MAX_ROWS rows, each with a 300-character note, unzip to 2.2 MB
+MAX_SHEET_ROWS = 50_000  # rows read from a sheet, empty ones included
+MAX_COLUMNS = 26  # columns A to Z are read
+MAX_NOTE_CHARS = DataPoint._meta.get_field("note").max_length
+MAX_COUNT = 10**9  # a numerator or denominator, as the quick-entry form allows
+VALUE_DIGITS = DataPoint._meta.get_field("value").max_digits
+VALUE_PLACES = DataPoint._meta.get_field("value").decimal_places
+NOT_A_WORKBOOK = "The file could not be read as an Excel workbook (.xlsx)."
 
 PERIOD_HEADERS = {"period", "date", "week", "month", "day", "period starting", "week starting"}
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y"]
@@ -83,7 +111,7 @@ class ImportResult:
 def read_upload(measure: Measure, name: str, content: bytes) -> ImportResult:
     """Read an uploaded .csv or .xlsx file."""
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        raise ImportFileError(f"The file is larger than {_megabytes(MAX_UPLOAD_BYTES)}.")
     lowered = name.lower()
     if lowered.endswith(".xlsx"):
         return read_table(measure, _xlsx_rows(content))
@@ -98,6 +126,13 @@ def read_upload(measure: Measure, name: str, content: bytes) -> ImportResult:
 
 def read_text(measure: Measure, text: str) -> ImportResult:
     """Read pasted text or CSV: comma-, tab- or semicolon-separated, with a header row."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise ImportFileError(
+            f"The text is longer than {MAX_TEXT_CHARS:,} characters; a file can hold at most "
+            f"{MAX_ROWS:,} rows of data."
+        )
+    if "\0" in text:
+        raise ImportFileError("The text holds NUL characters, so it is not rows from a spreadsheet or CSV.")
     if not text.strip():
         raise ImportFileError("There is nothing to import.")
     sample = text[:4096]
@@ -105,28 +140,94 @@ def read_text(measure: Measure, text: str) -> ImportResult:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel_tab if "\t" in sample else csv.excel
-    return read_table(measure, list(csv.reader(io.StringIO(text), dialect)))
+    return read_table(measure, _csv_rows(text, dialect))
+
+
+def _csv_rows(text: str, dialect) -> Iterator[list[str]]:
+    # newline="": a lone carriage return (an old Mac line end) ends a row rather than breaking csv.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from reader
+    except csv.Error as error:
+        # csv refuses a field beyond its own limit (131,072 characters), far above ours.
+        if "field limit" in str(error):
+            raise ImportFileError(_cell_too_long(reader.line_num)) from error
+        raise ImportFileError(f"Row {reader.line_num} could not be read as columns ({error}).") from error
+
+
+def _megabytes(size: int) -> str:
+    return f"{size // (1024 * 1024)} MB"
 
 
 def _xlsx_rows(content: bytes) -> list[list]:
+    """The first sheet's rows, once the zip directory shows the workbook unzips to a bounded size."""
     from openpyxl import load_workbook  # imported here: only uploads need it
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except Exception as error:  # noqa: BLE001 - a damaged zip fails in many ways
+        raise ImportFileError(NOT_A_WORKBOOK) from error
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise ImportFileError(
+            f"The workbook unzips to more than {_megabytes(MAX_UNZIPPED_BYTES)}, the most an import reads; "
+            "copy the data columns into a new workbook, or save them as CSV."
+        )
+    try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from error
-    sheet = workbook.worksheets[0]
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append(list(row))
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
-    return rows
+        raise ImportFileError(NOT_A_WORKBOOK) from error
+    try:
+        return _within_limits(_sheet_rows(workbook.worksheets[0]))
+    except ImportFileError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a damaged sheet fails as it is read
+        raise ImportFileError(NOT_A_WORKBOOK) from error
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(sheet) -> Iterator[tuple]:
+    # Only columns A to Z: a sheet's stated size can pad every row to 16,384 cells.
+    for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+        if number > MAX_SHEET_ROWS:
+            raise ImportFileError(
+                f"The sheet runs to more than {MAX_SHEET_ROWS:,} rows, counting empty ones; copy the data "
+                "into a new workbook."
+            )
+        yield row
+
+
+def _text(cell) -> str:
+    return "" if cell is None else str(cell).strip()
+
+
+def _cell_too_long(line: int) -> str:
+    return (
+        f"Row {line} has a cell longer than {MAX_CELL_CHARS:,} characters, more than any column takes "
+        f"(a note is at most {MAX_NOTE_CHARS})."
+    )
+
+
+def _within_limits(rows: Iterable) -> list[list]:
+    """The rows that are not empty, read one by one and refused as soon as a cell is too long or
+    there are more rows than an import takes, before any value in them is read."""
+    table: list[list] = []
+    for raw in rows:
+        row = list(raw)
+        if len(table) > MAX_ROWS:  # the header and MAX_ROWS rows of data are already in
+            if any(_text(cell) for cell in row):
+                raise ImportFileError(f"A file can hold at most {MAX_ROWS:,} rows of data.")
+            continue
+        if any(isinstance(cell, str) and len(cell) > MAX_CELL_CHARS for cell in row):
+            raise ImportFileError(_cell_too_long(len(table) + 1))
+        if any(_text(cell) for cell in row):
+            table.append(row)
+    return table
 
 
 def _columns(header: list) -> dict[str, int]:
-    names = [str(cell or "").strip().lower() for cell in header]
+    names = [_text(cell).lower() for cell in header]
     columns = {}
     for index, name in enumerate(names):
         if name in PERIOD_HEADERS and "period" not in columns:
@@ -136,9 +237,9 @@ def _columns(header: list) -> dict[str, int]:
     return columns
 
 
-def read_table(measure: Measure, table: list[list]) -> ImportResult:
+def read_table(measure: Measure, table: Iterable) -> ImportResult:
     """Validate every row of a table whose first row is a header; collect all errors."""
-    table = [row for row in table if any(str(cell or "").strip() for cell in row)]
+    table = _within_limits(table)
     if not table:
         raise ImportFileError("There is nothing to import.")
     columns = _columns(table[0])
@@ -150,9 +251,8 @@ def read_table(measure: Measure, table: list[list]) -> ImportResult:
         raise ImportFileError(
             f"The first row must name the columns ({expected}); missing: {', '.join(missing)}."
         )
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(f"A file can hold at most {MAX_ROWS} rows of data.")
 
+    today = timezone.localdate()
     rows: list[ImportRow] = []
     errors: list[RowError] = []
     seen: dict[date, int] = {}
@@ -163,14 +263,16 @@ def read_table(measure: Measure, table: list[list]) -> ImportResult:
             return raw[index] if index is not None and index < len(raw) else None
 
         problems = []
-        period = _period(cell("period"), measure)
+        period = _period(cell("period"))
         if period is None:
             problems.append(f"“{_show(cell('period'))}” is not a date (use e.g. 2025-03-03 or 3 Mar 2025)")
+        elif problem := period_problem(period, today):
+            problems.append(problem[0].lower() + problem[1:].rstrip("."))
         elif period in seen:
-            problems.append(f"{period:%-d %b %Y} is already on row {seen[period]}")
-        note = str(cell("note") or "").strip()
-        if len(note) > 300:
-            problems.append("the note is longer than 300 characters")
+            problems.append(f"{period_text(period)} is already on row {seen[period]}")
+        note = _text(cell("note"))
+        if len(note) > MAX_NOTE_CHARS:
+            problems.append(f"the note is longer than {MAX_NOTE_CHARS} characters")
         value = numerator = denominator = None
         if proportion:
             numerator = _count(cell("numerator"), "numerator", problems)
@@ -192,16 +294,15 @@ def read_table(measure: Measure, table: list[list]) -> ImportResult:
 
 
 def _show(raw) -> str:
-    text = "" if raw is None else str(raw).strip()
-    return text[:40] or "(empty)"
+    return _text(raw)[:40] or "(empty)"
 
 
-def _period(raw, measure: Measure) -> date | None:
+def _period(raw) -> date | None:
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
         return raw
-    text = str(raw or "").strip()
+    text = _text(raw)
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
@@ -215,35 +316,38 @@ def _period(raw, measure: Measure) -> date | None:
     return None
 
 
-def _decimal(raw, problems: list[str]) -> Decimal | None:
-    text = str(raw).strip().replace(",", "") if raw is not None else ""
-    if text.endswith("%"):
-        text = text[:-1]
+def _number(raw) -> Decimal | None:
     try:
-        number = Decimal(text)
+        return Decimal(_text(raw).replace(",", "").removesuffix("%"))
     except InvalidOperation:
+        return None
+
+
+def _decimal(raw, problems: list[str]) -> Decimal | None:
+    number = _number(raw)
+    if number is None:
         problems.append(f"the value “{_show(raw)}” is not a number")
         return None
-    if not number.is_finite():
+    # Judged by its digits alone: arithmetic on a value such as 1e1000000 would trap.
+    problem = decimal_problem(number, max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES)
+    if problem == TOO_PRECISE:
+        problems.append(f"the value has more than {VALUE_PLACES} decimal places")
+    elif problem == TOO_LARGE:
+        problems.append(f"the value must be from {decimal_range_text(VALUE_DIGITS, VALUE_PLACES)}")
+    elif problem:
         problems.append("the value must be a finite number")
-        return None
-    if abs(number) >= MAX_VALUE:
-        problems.append("the value is too large")
-        return None
-    if number != number.quantize(Decimal("0.0001")):
-        problems.append("the value has more than 4 decimal places")
-        return None
-    return number
+    else:
+        return fitted_decimal(number)
+    return None
 
 
 def _count(raw, name: str, problems: list[str]) -> int | None:
-    text = str(raw).strip() if raw is not None else ""
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        problems.append(f"the {name} “{_show(raw)}” is not a whole number")
-        return None
-    if not number.is_finite() or number != number.to_integral_value() or number < 0 or number > 10**9:
+    number = _number(raw)
+    fit = NOT_FINITE if number is None else decimal_problem(number, max_digits=10, decimal_places=0)
+    if fit in (NOT_FINITE, TOO_PRECISE) or number < 0:
         problems.append(f"the {name} “{_show(raw)}” is not a whole number of 0 or more")
         return None
-    return int(number)
+    if fit == TOO_LARGE or fitted_decimal(number) > MAX_COUNT:
+        problems.append(f"the {name} must be at most {MAX_COUNT:,}")
+        return None
+    return int(fitted_decimal(number))

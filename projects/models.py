@@ -13,6 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from coachprog.accounts.models import Directorate
+from coachprog.bounds import DATE_RANGE_TEXT, date_range_check
 
 
 class ProgressScore(models.TextChoices):
@@ -341,6 +342,12 @@ class DataPoint(models.Model):
                 ),
                 name="data_point_value_or_proportion",
             ),
+            # Charts step from period to period; a date at the calendar's edge would overflow.
+            models.CheckConstraint(
+                condition=date_range_check("period"),
+                name="data_point_period_in_range",
+                violation_error_message=f"A period must be in the years {DATE_RANGE_TEXT}.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -436,6 +443,13 @@ class PDSACycle(models.Model):
                 name="pdsa_status_valid",
             ),
             models.CheckConstraint(condition=~Q(follows=F("pk")), name="pdsa_does_not_follow_itself"),
+            # The cycles are drawn on their measures' charts at these dates.
+            models.CheckConstraint(
+                condition=date_range_check("starts_on", nullable=True)
+                & date_range_check("completed_on", nullable=True),
+                name="pdsa_dates_in_range",
+                violation_error_message=f"A PDSA cycle's dates must be in the years {DATE_RANGE_TEXT}.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from coachprog.accounts.models import Directorate, User
+from coachprog.bounds import DATE_RANGE_TEXT, date_in_range
 from projects.imports import ImportRow
 from projects.models import (
     PROGRESS_SCORES,
@@ -25,6 +26,7 @@ from projects.models import (
     Project,
     TeamMembership,
 )
+from projects.periods import period_problem, period_text
 
 
 @transaction.atomic
@@ -266,6 +268,9 @@ def measure_phase_remove(*, phase: MeasurePhase) -> None:
 
 
 def chart_note_add(*, measure: Measure, on: date, text: str, created_by: User) -> ChartNote:
+    """Add a note to the chart at a date in the years 1900 to 2100."""
+    if not date_in_range(on):
+        raise ValidationError({"on": f"A note's date must be in the years {DATE_RANGE_TEXT}."})
     note = ChartNote(measure=measure, on=on, text=text.strip(), created_by=created_by)
     note.full_clean()
     note.save()
@@ -296,7 +301,9 @@ def data_point_record(
     denominator: int | None = None,
     note: str = "",
 ) -> DataPoint:
-    """Record (or correct) a measure's value for one period, in the shape the measure expects."""
+    """Record (or correct) a measure's value for one period (1900 to today), in the shape it expects."""
+    if problem := period_problem(period):
+        raise ValidationError({"period": problem})
     _check_data_shape(measure, value, numerator, denominator)
     point = DataPoint.objects.filter(measure=measure, period=period).first() or DataPoint(
         measure=measure, period=period
@@ -319,9 +326,12 @@ def data_points_import(*, measure: Measure, rows: Sequence[ImportRow], recorded_
     """Store many periods at once, all or nothing: any bad row stores none and names the row."""
     periods = [row.period for row in rows]
     existing = {p.period: p for p in DataPoint.objects.filter(measure=measure, period__in=periods)}
-    now = timezone.now()
+    now, today = timezone.now(), timezone.localdate()
     to_create, to_update, errors = [], [], []
     for row in rows:
+        if problem := period_problem(row.period, today):
+            errors.append(f"Row {row.line}: {problem}")
+            continue
         point = existing.get(row.period) or DataPoint(measure=measure, period=row.period)
         point.value, point.numerator, point.denominator = row.value, row.numerator, row.denominator
         point.note, point.recorded_by, point.recorded_at = row.note, recorded_by, now
@@ -339,6 +349,25 @@ def data_points_import(*, measure: Measure, rows: Sequence[ImportRow], recorded_
     fields = ["value", "numerator", "denominator", "note", "recorded_by", "recorded_at"]
     bulk_update_with_history(to_update, DataPoint, fields, batch_size=500, default_user=recorded_by)
     return ImportSummary(created=len(to_create), updated=len(to_update))
+
+
+REMOVED_FROM_THE_MEASURE_PAGE = "Removed from the measure's page"
+
+
+@transaction.atomic
+def data_point_remove(*, point: DataPoint, removed_by: User) -> None:
+    """Remove one period's value; its history keeps every field, who removed it and when.
+
+    Refused while a recalculation (phase) starts at the point: the phase would lose its place.
+    """
+    if MeasurePhase.objects.filter(measure_id=point.measure_id, starts_on=point.period).exists():
+        raise ValidationError(
+            f"A new phase starts at {period_text(point.period)}; remove the phase first, under "
+            "Chart decisions, then the data point."
+        )
+    point._history_user = removed_by
+    point._change_reason = REMOVED_FROM_THE_MEASURE_PAGE
+    point.delete()
 
 
 def pdsa_cycle_errors(cycle: PDSACycle) -> dict[str, str]:
@@ -361,6 +390,12 @@ def pdsa_cycle_errors(cycle: PDSACycle) -> dict[str, str]:
             earlier = earlier.follows
     if cycle.status == PDSACycle.Status.COMPLETED and not cycle.act_decision:
         errors["act_decision"] = "Choose adopt, adapt or abandon before completing the cycle."
+    for name in ("starts_on", "completed_on"):
+        day = getattr(cycle, name)
+        if day is not None and not date_in_range(day):
+            errors[name] = f"A PDSA cycle's dates must be in the years {DATE_RANGE_TEXT}."
+    if "starts_on" in errors or "completed_on" in errors:
+        return errors  # the order of the dates means little until both are in range
     if cycle.completed_on and not cycle.starts_on:
         errors["starts_on"] = "Give the start date of a completed cycle."
     elif cycle.completed_on and cycle.completed_on < cycle.starts_on:

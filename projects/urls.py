@@ -23,6 +23,9 @@ urlpatterns = [
     path("<int:project_pk>/pdsa/<int:pk>/edit/", pdsa.pdsa_update, name="pdsa_update"),
     path("<int:project_pk>/measures/<int:pk>/data/add/", data.data_point_add, name="data_add"),
     path("<int:project_pk>/measures/<int:pk>/data/import/", data.data_import, name="data_import"),
+    path(
+        "<int:project_pk>/measures/<int:pk>/data/<int:point_pk>/remove/", data.data_remove, name="data_remove"
+    ),
     path("<int:project_pk>/measures/<int:pk>/data/export/<str:fmt>/", data.data_export, name="data_export"),
     path("<int:project_pk>/measures/<int:pk>/baseline/", measures.baseline_freeze, name="baseline_freeze"),
     path(

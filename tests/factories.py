@@ -114,6 +114,19 @@ class ApplicationFactory(DjangoModelFactory):
     line_manager_email = "manager@example.org"
     availability_confirmed = True
     submitted_at = london(date(2025, 9, 1), time(10))
+    # Submitting asks the line manager once; a draft has asked nobody yet.
+    manager_times_asked = factory.LazyAttribute(lambda o: 0 if o.status == Application.Status.DRAFT else 1)
+    manager_asked_at = factory.LazyAttribute(lambda o: o.submitted_at if o.manager_times_asked else None)
+    manager_last_asked_at = factory.LazyAttribute(lambda o: o.manager_asked_at)
+    # An application the line manager approved or declined carries their answer.
+    manager_approved = factory.LazyAttribute(
+        lambda o: {Application.Status.MANAGER_APPROVED: True, Application.Status.MANAGER_DECLINED: False}.get(
+            o.status
+        )
+    )
+    manager_responded_at = factory.LazyAttribute(
+        lambda o: None if o.manager_approved is None else o.submitted_at + timedelta(days=1)
+    )
 
 
 class EnrolmentFactory(DjangoModelFactory):

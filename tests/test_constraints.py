@@ -260,6 +260,26 @@ def test_data_point_second_row_for_the_same_period_refused():
         DataPoint.objects.bulk_create(points)
 
 
+@pytest.mark.parametrize("period", [date(1, 1, 1), date(1899, 12, 31), date(2101, 1, 1), date(9999, 12, 31)])
+def test_data_point_period_outside_1900_to_2100_refused(period):
+    with pytest.raises(IntegrityError, match="data_point_period_in_range"), transaction.atomic():
+        DataPointFactory(period=period)
+
+
+@pytest.mark.parametrize("period", [date(1900, 1, 1), date(2100, 12, 31)])
+def test_data_point_period_at_the_ends_of_1900_to_2100_accepted(period):
+    assert DataPointFactory(period=period).period == period
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "completed_on"),
+    [(date(1, 1, 1), None), (date(2025, 2, 3), date(9999, 12, 31)), (date(1899, 12, 31), date(2025, 2, 3))],
+)
+def test_pdsa_cycle_dates_outside_1900_to_2100_refused(starts_on, completed_on):
+    with pytest.raises(IntegrityError, match="pdsa_dates_in_range"), transaction.atomic():
+        PDSACycleFactory(starts_on=starts_on, completed_on=completed_on)
+
+
 def test_pdsa_cycle_completed_without_a_decision_refused():
     with pytest.raises(IntegrityError, match="pdsa_completed_has_decision"), transaction.atomic():
         PDSACycleFactory(

@@ -14,6 +14,7 @@ from coaching.demo.common import (
 from cohorts.models import Application, Attendance, Cohort, CurriculumTopic, Enrolment, Session
 from cohorts.services import (
     application_decide,
+    application_manager_respond,
     application_submit,
     attendance_record,
     cohort_create,
@@ -214,6 +215,8 @@ class CohortsPart:
                 )
             )
         for application, decision in zip(applications, decisions, strict=False):
+            # Their line managers approved before the lead decided; Chidi's has not answered yet.
+            application_manager_respond(application=application, approve=True)
             application_decide(application=application, decision=decision, decided_by=self.lead)
 
     def schedule(self, cohort: Cohort, shift: timedelta) -> list[Session]:

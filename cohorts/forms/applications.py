@@ -2,10 +2,15 @@
 
 from django import forms
 
-from coachprog.accounts.models import Directorate
+from coachprog.accounts.models import Directorate, User
 from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
 from cohorts.models import Application, Cohort
-from cohorts.services.applications import AVAILABILITY_REQUIRED, PPL_REQUIRED
+from cohorts.services.applications import (
+    AVAILABILITY_REQUIRED,
+    PPL_REQUIRED,
+    line_manager_reassign_refusal,
+    line_manager_refusal,
+)
 
 
 class ApplicationForm(forms.Form):
@@ -26,19 +31,30 @@ class ApplicationForm(forms.Form):
     line_manager_name = forms.CharField(label="Line manager's name", max_length=200)
     line_manager_email = forms.EmailField(
         label="Line manager's e-mail address",
-        help_text="We e-mail your line manager a link to approve your application.",
+        help_text=(
+            "We e-mail your line manager a link to approve your application. "
+            "It cannot be one of your own addresses."
+        ),
     )
     availability_confirmed = forms.BooleanField(
         label="I can attend at least one induction session and every workshop and action learning set date",
         error_messages={"required": AVAILABILITY_REQUIRED},
     )
 
-    def __init__(self, *args, cohort: Cohort, **kwargs):
+    def __init__(self, *args, cohort: Cohort, applicant: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.cohort, self.applicant = cohort, applicant
         courses = cohort.programme.prerequisite_courses or []
         self.fields["prerequisites_completed"].choices = [(c, c) for c in courses]
         if not courses:
             del self.fields["prerequisites_completed"]
+
+    def clean_line_manager_email(self) -> str:
+        email = self.cleaned_data["line_manager_email"]
+        # The rule is application_submit's; saying it here puts it next to the field.
+        if refusal := line_manager_refusal(applicant=self.applicant, cohort=self.cohort, email=email):
+            raise forms.ValidationError(refusal)
+        return email
 
     def clean(self):
         cleaned = super().clean()
@@ -52,6 +68,30 @@ class ApplicationForm(forms.Form):
 
 class ManagerResponseForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+
+
+class ManagerReassignForm(forms.Form):
+    """A programme lead asks another line manager to approve an application still awaiting an answer."""
+
+    line_manager_name = forms.CharField(label="Line manager's name", max_length=200)
+    line_manager_email = forms.EmailField(
+        label="Line manager's e-mail address",
+        help_text=(
+            "We e-mail them a new link to approve the application. "
+            "It cannot be one of the applicant's own addresses."
+        ),
+    )
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+
+    def clean_line_manager_email(self) -> str:
+        email = self.cleaned_data["line_manager_email"]
+        # The rules are application_manager_reassign's; saying them here puts them next to the field.
+        if refusal := line_manager_reassign_refusal(application=self.application, email=email):
+            raise forms.ValidationError(refusal)
+        return email
 
 
 class BulkDecisionForm(forms.Form):

@@ -6,7 +6,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 
 from coachprog.accounts.models import User
-from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
+from coachprog.forms import DateField, ModelChoiceField, ModelMultipleChoiceField
 from cohorts.models import MATERIAL_MAX_BYTES, Cohort, CurriculumTopic, Programme, Session, SessionMaterial
 from cohorts.planning import local_date, local_time, london
 
@@ -22,8 +22,8 @@ class CohortPlanForm(forms.Form):
     programme = ModelChoiceField(queryset=Programme.objects.all())
     number = forms.IntegerField(min_value=1)
     name = forms.CharField(max_length=200, required=False)
-    starts_on = forms.DateField(label="Starts on", widget=DATE_INPUT)
-    ends_on = forms.DateField(label="Ends on", widget=DATE_INPUT)
+    starts_on = DateField(label="Starts on", widget=DATE_INPUT)
+    ends_on = DateField(label="Ends on", widget=DATE_INPUT)
     capacity = forms.IntegerField(min_value=1, initial=24)
     leads = ModelMultipleChoiceField(queryset=_people(), required=False)
     topics = ModelMultipleChoiceField(
@@ -45,7 +45,7 @@ class SessionPlanForm(forms.Form):
 
     kind = forms.ChoiceField(choices=Session.Kind.choices)
     title = forms.CharField(max_length=200)
-    day = forms.DateField(label="Date", widget=DATE_INPUT)
+    day = DateField(label="Date", widget=DATE_INPUT)
     start = forms.TimeField(label="Start time", widget=TIME_INPUT)
     end = forms.TimeField(label="End time", widget=TIME_INPUT)
     venue_name = forms.CharField(label="Venue", max_length=200, required=False)
@@ -106,7 +106,7 @@ class CohortCopyForm(forms.Form):
 
     number = forms.IntegerField(min_value=1)
     name = forms.CharField(max_length=200, required=False)
-    new_start = forms.DateField(
+    new_start = DateField(
         label="New start date",
         widget=DATE_INPUT,
         help_text="The first session moves to the first same weekday on or after this date.",
@@ -117,7 +117,7 @@ class CohortCopyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.plan = list(plan)
         for copied in self.plan:
-            self.fields[self.day_field(copied.source)] = forms.DateField(
+            self.fields[self.day_field(copied.source)] = DateField(
                 label=copied.source.title, initial=copied.day, widget=DATE_INPUT
             )
 
@@ -143,13 +143,13 @@ class CohortDetailsForm(forms.Form):
     """A cohort's details and completion rule, as the lead edits them in the planner."""
 
     name = forms.CharField(max_length=200, required=False)
-    starts_on = forms.DateField(label="Starts on", widget=DATE_INPUT)
-    ends_on = forms.DateField(label="Ends on", widget=DATE_INPUT)
+    starts_on = DateField(label="Starts on", widget=DATE_INPUT)
+    ends_on = DateField(label="Ends on", widget=DATE_INPUT)
     capacity = forms.IntegerField(
         min_value=1, help_text="Raising it gives the new places to wait-listed applicants at once."
     )
     status = forms.ChoiceField(choices=Cohort.Status.choices)
-    applications_close_on = forms.DateField(label="Applications close on", widget=DATE_INPUT, required=False)
+    applications_close_on = DateField(label="Applications close on", widget=DATE_INPUT, required=False)
     leads = ModelMultipleChoiceField(queryset=_people(), required=False)
     topics = ModelMultipleChoiceField(
         queryset=CurriculumTopic.objects.all(),

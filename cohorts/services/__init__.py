@@ -2,6 +2,9 @@
 
 from cohorts.services.applications import (  # noqa: F401
     application_decide,
+    application_manager_reassign,
+    application_manager_resend,
+    application_manager_respond,
     application_submit,
     enrolment_create,
     enrolment_set_status,

@@ -1,7 +1,10 @@
 """Writes for applications and enrolment."""
 
+import contextlib
+import unicodedata
 from datetime import date, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -57,8 +60,14 @@ def cohort_application_refusal(cohort: Cohort) -> str | None:
     return None
 
 
+class ManagerLinkReplaced(signing.BadSignature):
+    """A genuine link, sent to a line manager the request has since been passed on from."""
+
+
 def application_manager_token(application: Application) -> str:
-    return signing.dumps({"application": application.pk}, salt=MANAGER_LINK_SALT, compress=True)
+    # "manager" counts the reassignments: a link works only for the manager asked last.
+    payload = {"application": application.pk, "manager": application.manager_reassignments}
+    return signing.dumps(payload, salt=MANAGER_LINK_SALT, compress=True)
 
 
 def application_manager_url(application: Application) -> str:
@@ -67,14 +76,125 @@ def application_manager_url(application: Application) -> str:
 
 
 def application_from_manager_token(token: str) -> Application:
-    """The application a manager's link is for; raises signing.SignatureExpired or BadSignature."""
+    """The application a manager's link is for.
+
+    Raises signing.SignatureExpired, ManagerLinkReplaced (the request has gone to another
+    line manager since) or signing.BadSignature.
+    """
     payload = signing.loads(token, salt=MANAGER_LINK_SALT, max_age=MANAGER_LINK_MAX_AGE)
     try:
-        return Application.objects.select_related("cohort__programme", "applicant").get(
+        application = Application.objects.select_related("cohort__programme", "applicant").get(
             pk=payload["application"]
         )
     except (Application.DoesNotExist, KeyError, TypeError) as missing:
         raise signing.BadSignature("The application no longer exists.") from missing
+    # Links sent before reassignments existed carry no number: they went to the first manager.
+    if payload.get("manager", 0) != application.manager_reassignments:
+        raise ManagerLinkReplaced("The request was passed to another line manager.")
+    return application
+
+
+# --- who may approve -------------------------------------------------------------------
+
+
+def mailbox(address: str) -> str:
+    """The mailbox an address reaches, for comparing addresses.
+
+    Case, Unicode forms, a trailing dot or an internationalised domain do not matter, nor
+    does a "+tag" sub-address: mail to asha+manager@example.org reaches asha@example.org.
+    """
+    address = unicodedata.normalize("NFKC", address).strip().casefold()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    local = local.split("+", 1)[0]
+    domain = domain.rstrip(".")
+    with contextlib.suppress(UnicodeError):  # a domain IDNA cannot encode is compared as it is
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local}@{domain}"
+
+
+def person_mailboxes(person: User) -> set[str]:
+    """Every address the person gave for themselves: their account's and any added in allauth."""
+    addresses = [person.email, *EmailAddress.objects.filter(user=person).values_list("email", flat=True)]
+    return {mailbox(address) for address in addresses if address}
+
+
+def line_manager_refusal(
+    *, applicant: User, cohort: Cohort, email: str, named_by_applicant: bool = True
+) -> str | None:
+    """Why this address cannot approve the applicant's application to the cohort, or None.
+
+    Refused: any address of the applicant's own (they would approve themselves), and the
+    address of someone in the same cohort who named the applicant as *their* line manager
+    (two people cannot each manage the other, so they would approve each other). A line
+    manager who applies to the same cohort, naming their own manager, is fine.
+    """
+    named = mailbox(email)
+    own = person_mailboxes(applicant)
+    if named in own:
+        if named_by_applicant:
+            return (
+                "Your line manager's e-mail address cannot be one of your own addresses: "
+                "your line manager approves your application, so the link must go to them, not to you."
+            )
+        return (
+            f"The line manager's e-mail address cannot be one of {applicant}'s own addresses: "
+            "an applicant cannot approve their own application."
+        )
+    # Usually nobody, or one or two people: the cohort's applicants whose manager is this applicant.
+    named_you = [
+        other_id
+        for other_id, address in Application.objects.filter(cohort=cohort)
+        .exclude(applicant=applicant)
+        .values_list("applicant_id", "line_manager_email")
+        if mailbox(address) in own
+    ]
+    for other in User.objects.filter(pk__in=named_you).order_by("pk"):
+        if named in person_mailboxes(other):
+            if named_by_applicant:
+                return (
+                    "Your line manager's e-mail address cannot be the address of someone who named you as "
+                    f"their line manager in {cohort}: two applicants cannot approve each other's "
+                    "applications. If their choice is a mistake, please ask the programme team to correct it."
+                )
+            return (
+                f"The line manager's e-mail address cannot be the address of {other}, who named "
+                f"{applicant} as their line manager in {cohort}: two applicants cannot approve each "
+                "other's applications."
+            )
+    return None
+
+
+def line_manager_reassign_refusal(*, application: Application, email: str) -> str | None:
+    """Why a programme lead cannot pass the request to this address, or None: the applicant's rules apply."""
+    if mailbox(email) == mailbox(application.line_manager_email):
+        return (
+            f"{application.line_manager_name} was already asked at this address: "
+            "send them the request again instead."
+        )
+    return line_manager_refusal(
+        applicant=application.applicant, cohort=application.cohort, email=email, named_by_applicant=False
+    )
+
+
+def _manager_request_send(application: Application) -> None:
+    """E-mail the line manager a fresh approval link (one outbox row per request)."""
+    send_templated_email(
+        to=application.line_manager_email,
+        template="application_manager_request",
+        key=(
+            f"application_manager_request:{application.pk}:"
+            f"{application.manager_reassignments}:{application.manager_times_asked}"
+        ),
+        context={
+            "application": application,
+            "cohort": application.cohort,
+            "approval_url": application_manager_url(application),
+            "expires_on": timezone.localdate() + MANAGER_LINK_MAX_AGE,
+            "reminder": application.manager_times_asked > 1,
+        },
+    )
 
 
 def application_submit(
@@ -92,6 +212,8 @@ def application_submit(
 ) -> Application:
     """Record a submitted application to an open cohort with a free place, and e-mail the line manager a link.
 
+    The line manager cannot be the applicant, by any of their addresses (`line_manager_refusal`).
+
     A full cohort takes no new applications: its wait-list is made of applicants who applied
     while places were left and were wait-listed by the lead.
     """
@@ -106,6 +228,9 @@ def application_submit(
     unknown = sorted(set(prerequisites_completed or []) - set(cohort.programme.prerequisite_courses))
     if unknown:
         raise ValidationError({"prerequisites_completed": f"“{unknown[0]}” is not a prerequisite course."})
+    if refusal := line_manager_refusal(applicant=applicant, cohort=cohort, email=line_manager_email):
+        raise ValidationError({"line_manager_email": refusal})
+    now = timezone.now()
     application = Application(
         cohort=cohort,
         applicant=applicant,
@@ -118,37 +243,96 @@ def application_submit(
         is_service_user_or_carer=is_service_user_or_carer,
         people_participation_lead=people_participation_lead.strip() if is_service_user_or_carer else "",
         status=Application.Status.SUBMITTED,
-        submitted_at=timezone.now(),
+        submitted_at=now,
+        manager_asked_at=now,
+        manager_last_asked_at=now,
+        manager_times_asked=1,
     )
     application.full_clean()
     application.save()
-    send_templated_email(
-        to=application.line_manager_email,
-        template="application_manager_request",
-        context={
-            "application": application,
-            "cohort": cohort,
-            "approval_url": application_manager_url(application),
-            "expires_on": timezone.localdate() + MANAGER_LINK_MAX_AGE,
-        },
-    )
+    _manager_request_send(application)
     return application
 
 
-@transaction.atomic
-def application_manager_respond(*, application: Application, approve: bool) -> Application:
-    """Record the line manager's answer, once, for an application still awaiting it."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status != Application.Status.SUBMITTED:
+def _awaiting_manager(application: Application) -> None:
+    if not application.awaits_manager:
         raise ValidationError(
             f"This application is {application.get_status_display().lower()}; "
             "it no longer needs a line manager's answer."
         )
-    application.status = (
-        Application.Status.MANAGER_APPROVED if approve else Application.Status.MANAGER_DECLINED
+
+
+@transaction.atomic
+def application_manager_respond(*, application: Application, approve: bool) -> Application:
+    """Record the line manager's answer, once, for an application still awaiting it.
+
+    `application` is the one the link was read for: if the request has been passed to
+    another line manager since, this answer does not count.
+    """
+    locked = (
+        Application.objects.select_for_update().select_related("applicant", "cohort").get(pk=application.pk)
     )
-    application.manager_responded_at = timezone.now()
-    application.save(update_fields=["status", "manager_responded_at"])
+    _awaiting_manager(locked)
+    if locked.manager_reassignments != application.manager_reassignments:
+        raise ValidationError(
+            "This link was sent to a previous line manager: the programme team has asked someone else "
+            "to approve this application. Nothing has been changed."
+        )
+    # Applications sent before the rule, or an address the applicant has added to their account since.
+    if line_manager_refusal(
+        applicant=locked.applicant, cohort=locked.cohort, email=locked.line_manager_email
+    ):
+        raise ValidationError(
+            "This link cannot approve the application: the address it was sent to belongs to the applicant, "
+            "or to someone whose application they approve. Nothing has been changed; "
+            "the programme team will ask the applicant's line manager."
+        )
+    locked.status = Application.Status.MANAGER_APPROVED if approve else Application.Status.MANAGER_DECLINED
+    locked.manager_approved = approve
+    locked.manager_responded_at = timezone.now()
+    locked.save(update_fields=["status", "manager_approved", "manager_responded_at"])
+    return locked
+
+
+@transaction.atomic
+def application_manager_resend(*, application: Application, resent_by: User) -> Application:
+    """Send the same line manager a fresh approval link; links sent to them before keep working."""
+    application = (
+        Application.objects.select_for_update().select_related("cohort__programme").get(pk=application.pk)
+    )
+    _awaiting_manager(application)
+    application.manager_times_asked += 1
+    application.manager_last_asked_at = timezone.now()
+    application._history_user = resent_by  # the history names the lead, in a request or not
+    application.save(update_fields=["manager_times_asked", "manager_last_asked_at"])
+    _manager_request_send(application)
+    return application
+
+
+@transaction.atomic
+def application_manager_reassign(
+    *, application: Application, line_manager_name: str, line_manager_email: str, reassigned_by: User
+) -> Application:
+    """Ask another line manager, by the same rules as the applicant's choice; earlier links stop working."""
+    application = (
+        Application.objects.select_for_update()
+        .select_related("cohort__programme", "applicant")
+        .get(pk=application.pk)
+    )
+    _awaiting_manager(application)
+    if refusal := line_manager_reassign_refusal(application=application, email=line_manager_email):
+        raise ValidationError({"line_manager_email": refusal})
+    now = timezone.now()
+    application.line_manager_name = line_manager_name.strip()
+    application.line_manager_email = line_manager_email.strip()
+    application.manager_reassignments += 1
+    application.manager_times_asked = 1
+    application.manager_asked_at = now
+    application.manager_last_asked_at = now
+    application.full_clean()
+    application._history_user = reassigned_by  # the history names the lead, in a request or not
+    application.save()
+    _manager_request_send(application)
     return application
 
 

@@ -1,4 +1,9 @@
-"""Applying to a cohort, the applicant's own applications, the lead's table, and the line manager's link."""
+"""Applying to a cohort, the applicant's own applications, the lead's table and page for one
+application (with the line manager's request), and the line manager's link."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -9,19 +14,30 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coachprog.permissions import Access
-from cohorts.forms.applications import ApplicationForm, BulkDecisionForm, ManagerResponseForm
-from cohorts.models import Application, Enrolment, Session
+from cohorts.forms.applications import (
+    ApplicationForm,
+    BulkDecisionForm,
+    ManagerReassignForm,
+    ManagerResponseForm,
+)
+from cohorts.models import Application, Cohort, Enrolment, Session
 from cohorts.permissions import get_cohort_for_applicant, get_cohort_for_user
 from cohorts.services.applications import (
+    MANAGER_LINK_MAX_AGE,
+    ManagerLinkReplaced,
     application_decide,
     application_from_manager_token,
+    application_manager_reassign,
+    application_manager_resend,
     application_manager_respond,
     application_submit,
     cohort_application_refusal,
     enrolment_withdraw,
+    line_manager_refusal,
 )
 
 APPLICATIONS_PER_PAGE = 50
@@ -35,7 +51,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_applicant(request.user, pk)
     existing = Application.objects.filter(cohort=cohort, applicant=request.user).first()
     refusal = None if existing else cohort_application_refusal(cohort)
-    form = ApplicationForm(request.POST or None, cohort=cohort)
+    form = ApplicationForm(request.POST or None, cohort=cohort, applicant=request.user)
     if request.method == "POST" and existing is None and form.is_valid():
         try:
             application_submit(cohort=cohort, applicant=request.user, **form.cleaned_data)
@@ -112,6 +128,146 @@ def application_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@dataclass
+class EarlierManager:
+    name: str
+    email: str
+    asked_at: datetime
+    times_asked: int
+    replaced_at: datetime
+
+
+def _earlier_managers(application: Application) -> list[EarlierManager]:
+    """The line managers asked before the current one, oldest first, read from the kept history."""
+    rounds: dict[int, EarlierManager] = {}
+    records = application.history.order_by("history_date", "history_id").values_list(
+        "manager_reassignments",
+        "line_manager_name",
+        "line_manager_email",
+        "manager_asked_at",
+        "manager_times_asked",
+        "history_date",
+    )
+    for number, name, email, asked_at, times_asked, when in records:
+        if number in rounds:
+            earlier = rounds[number]
+            earlier.name, earlier.email = name, email
+            earlier.times_asked = max(earlier.times_asked, times_asked)
+        else:
+            # Versions from before requests were counted have no time or count: the version's date, once.
+            rounds[number] = EarlierManager(name, email, asked_at or when, max(times_asked, 1), when)
+    numbers = sorted(rounds)
+    earlier = []
+    for number, following in pairwise(numbers):
+        if number < application.manager_reassignments:
+            manager = rounds[number]
+            manager.replaced_at = rounds[following].asked_at
+            earlier.append(manager)
+    return earlier
+
+
+def _application_page(
+    request: HttpRequest,
+    cohort: Cohort,
+    application: Application,
+    form: ManagerReassignForm,
+    status: int = 200,
+) -> HttpResponse:
+    awaiting = application.awaits_manager
+    expires_at = (
+        application.manager_last_asked_at + MANAGER_LINK_MAX_AGE
+        if application.manager_last_asked_at
+        else None
+    )
+    problem = None
+    if awaiting:
+        # Applications sent before the rule may still name the applicant: say so, and offer the fix.
+        problem = line_manager_refusal(
+            applicant=application.applicant,
+            cohort=cohort,
+            email=application.line_manager_email,
+            named_by_applicant=False,
+        )
+    return render(
+        request,
+        "cohorts/applications/detail.html",
+        {
+            "cohort": cohort,
+            "application": application,
+            "awaiting": awaiting,
+            "link_expires_at": expires_at,
+            "link_expired": bool(expires_at and timezone.now() > expires_at),
+            "problem": problem,
+            "earlier_managers": _earlier_managers(application),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _lead_application(request: HttpRequest, pk: int, application_pk: int) -> tuple[Cohort, Application]:
+    """An application in a cohort the user runs (404 for outsiders, 403 for others who see the cohort)."""
+    cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
+    application = get_object_or_404(
+        Application.objects.select_related("applicant", "directorate", "decided_by").exclude(
+            status=Application.Status.DRAFT
+        ),
+        cohort=cohort,
+        pk=application_pk,
+    )
+    application.cohort = cohort
+    return cohort, application
+
+
+@require_safe
+def application_detail(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    """One application, for the cohort's leads: its answers, and who was asked to approve it and when."""
+    cohort, application = _lead_application(request, pk, application_pk)
+    return _application_page(request, cohort, application, ManagerReassignForm(application=application))
+
+
+@require_POST
+def application_manager_resend_view(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    """Send the line manager a fresh link; they are probably busy, not gone."""
+    cohort, application = _lead_application(request, pk, application_pk)
+    try:
+        application = application_manager_resend(application=application, resent_by=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(
+            request,
+            f"A new link has gone to {application.line_manager_name} ({application.line_manager_email}).",
+        )
+    return redirect("cohorts:application", pk=cohort.pk, application_pk=application.pk)
+
+
+@require_POST
+def application_manager_reassign_view(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    """Ask someone else to approve: the links sent to the line manager asked until now stop working."""
+    cohort, application = _lead_application(request, pk, application_pk)
+    form = ManagerReassignForm(request.POST, application=application)
+    if form.is_valid():
+        previous = application.line_manager_name
+        try:
+            application = application_manager_reassign(
+                application=application, reassigned_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as refused:
+            if not hasattr(refused, "error_dict"):  # no longer awaiting: nothing to reassign
+                messages.error(request, " ".join(refused.messages))
+                return redirect("cohorts:application", pk=cohort.pk, application_pk=application.pk)
+            form.add_error(None, refused)  # each refusal lands on its field
+        else:
+            messages.success(
+                request,
+                f"{application.line_manager_name} ({application.line_manager_email}) has been asked to "
+                f"approve the application; the links sent to {previous} no longer work.",
+            )
+            return redirect("cohorts:application", pk=cohort.pk, application_pk=application.pk)
+    return _application_page(request, cohort, application, form, status=400)
+
+
 @require_safe
 def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The cohort's participants, enrolled first, with a withdraw button for each enrolled one."""
@@ -173,6 +329,8 @@ def application_manager_respond_view(request: HttpRequest, token: str) -> HttpRe
         application = application_from_manager_token(token)
     except signing.SignatureExpired:
         return _manager_link_problem(request, expired=True)
+    except ManagerLinkReplaced:
+        return _manager_link_problem(request, expired=False, replaced=True)
     except signing.BadSignature:
         return _manager_link_problem(request, expired=False)
     form = ManagerResponseForm(request.POST or None)
@@ -201,10 +359,13 @@ def application_manager_respond_view(request: HttpRequest, token: str) -> HttpRe
     return response
 
 
-def _manager_link_problem(request: HttpRequest, *, expired: bool) -> HttpResponse:
-    status = 410 if expired else 400
+def _manager_link_problem(request: HttpRequest, *, expired: bool, replaced: bool = False) -> HttpResponse:
+    status = 410 if expired or replaced else 400
     response = render(
-        request, "cohorts/applications/manager_link_invalid.html", {"expired": expired}, status=status
+        request,
+        "cohorts/applications/manager_link_invalid.html",
+        {"expired": expired, "replaced": replaced},
+        status=status,
     )
     _no_index(response)
     return response

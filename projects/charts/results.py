@@ -51,6 +51,7 @@ class TableRow:
     kind: str  # "", "improvement", "concern" or "neither": the point's highlight on the chart
     signal: str  # the rules the point is part of, in words ("" when none)
     note: str
+    point_pk: int | None = None  # the data point's id, for the link that removes it
 
     @property
     def in_signal(self) -> bool:

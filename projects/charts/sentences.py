@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
+from coachprog.bounds import days_after
 from projects import analysis
 from projects.charts.results import CHART_WIDE, CONCERN, IMPROVEMENT, NEITHER
-from projects.charts.timeline import _next_period
 from projects.charts.words import _format, _gap_words, _points_text, _times, date_range_text
 from projects.models import Measure
+from projects.periods import next_period
 
 # A signal is said to start "after" a PDSA cycle that began at most this long before it.
 PDSA_LOOKBACK = timedelta(weeks=8)
@@ -51,8 +52,12 @@ class _Words:
     def after_pdsa(self, first: int, single: bool) -> str:
         """ ", starting two weeks after PDSA 2 ‘title’" when a linked cycle began shortly before."""
         start = self.periods[first]
-        end = _next_period(start, self.measure.frequency)
-        candidates = [c for c in self.cycles if start - PDSA_LOOKBACK <= c.starts_on < end]
+        # Near the calendar's ends there is no day before or period after: the window stops there.
+        earliest = days_after(start, -PDSA_LOOKBACK) or date.min
+        end = next_period(start, self.measure.frequency)
+        candidates = [
+            c for c in self.cycles if earliest <= c.starts_on and (end is None or c.starts_on < end)
+        ]
         if not candidates:
             return ""
         cycle = max(candidates, key=lambda c: (c.starts_on, c.number))

@@ -191,5 +191,7 @@ def _rows(points, labels, result, readings, highlights, percent: bool) -> list[T
             _format(s[i], percent) for s in (result.centre, result.lower_limit, result.upper_limit)
         )
         kind = highlights.get(i, "")
-        rows.append(TableRow(point.period, labels[i], value, centre, lower, upper, kind, signal, point.note))
+        rows.append(
+            TableRow(point.period, labels[i], value, centre, lower, upper, kind, signal, point.note, point.pk)
+        )
     return rows

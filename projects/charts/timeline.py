@@ -4,31 +4,28 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from coachprog import charts as svg
 from projects.charts.results import PhaseRow
 from projects.charts.words import date_text
 from projects.models import ChartNote, DataPoint, Measure, MeasurePhase, PDSACycle
-
-
-def _next_period(day: date, frequency: str) -> date:
-    if frequency == Measure.Frequency.MONTHLY:
-        return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return day + timedelta(days=1 if frequency == Measure.Frequency.DAILY else 7)
+from projects.periods import next_period
 
 
 def _position(day: date, periods: Sequence[date], frequency: str) -> float | None:
     """Where ``day`` falls on the time axis: a point's index, or a fraction between two points.
 
     Each point stands for the period that starts on its date. None before the first period
-    or after the last one ends.
+    or after the last one ends. Any date the calendar holds is placed, or None, never an error.
     """
     i = bisect_right(periods, day) - 1
     if i < 0:
         return None
     last = i + 1 == len(periods)
-    end = _next_period(periods[i], frequency) if last else periods[i + 1]
+    end = next_period(periods[i], frequency) if last else periods[i + 1]
+    if end is None:  # the last period runs to the calendar's end
+        return float(i)
     if day >= end:
         return None
     share = (day - periods[i]) / (end - periods[i])

@@ -1,12 +1,12 @@
-"""A measure's data: quick entry, import with a preview, and export."""
+"""A measure's data: quick entry, import with a preview, removal of a point, and export."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
@@ -23,12 +23,16 @@ from projects.imports import ImportFileError, ImportRow, read_text, read_upload
 from projects.models import (
     DataPoint,
     Measure,
+    MeasurePhase,
 )
+from projects.periods import current_period, period_text
+from projects.periods import next_period as period_after
 from projects.permissions import (
     get_measure_for_user,
 )
 from projects.services import (
     data_point_record,
+    data_point_remove,
     data_points_import,
 )
 
@@ -38,16 +42,16 @@ IMPORT_SIGNING_SALT = "projects.data-import"
 IMPORT_MAX_AGE = 60 * 60  # a preview can be confirmed for an hour
 
 
-def next_period(measure: Measure, latest: date | None) -> date:
-    """The period after `latest`, the measure's most recent one (this week or month if there is none)."""
+def next_period(measure: Measure, latest: date | None) -> date | None:
+    """The period to suggest after `latest`, the measure's most recent one (the current one if none).
+
+    None when that period has not started yet: the form then suggests nothing.
+    """
     today = timezone.localdate()
-    if measure.frequency == Measure.Frequency.MONTHLY:
-        if latest is None:
-            return today.replace(day=1)
-        return (latest.replace(day=28) + timedelta(days=4)).replace(day=1)
-    if measure.frequency == Measure.Frequency.DAILY:
-        return latest + timedelta(days=1) if latest else today
-    return latest + timedelta(weeks=1) if latest else today - timedelta(days=today.weekday())
+    if latest is None:
+        return current_period(measure.frequency, today)
+    following = period_after(latest, measure.frequency)
+    return following if following is not None and following <= today else None
 
 
 def entry_form(measure: Measure, latest: date | None, data=None) -> DataPointForm:
@@ -156,6 +160,38 @@ def data_import(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
             "existing": existing,
             "signed_rows": signed_rows,
             "columns": "period, numerator, denominator, note" if proportion else "period, value, note",
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def data_remove(request: HttpRequest, project_pk: int, pk: int, point_pk: int) -> HttpResponse:
+    """Confirm, then remove one data point (a wrong one, say); its history keeps it."""
+    measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
+    point = get_object_or_404(DataPoint, measure=measure, pk=point_pk)
+    if request.method == "POST":
+        try:
+            data_point_remove(point=point, removed_by=request.user)
+        except ValidationError as error:
+            messages.error(request, f"The data point was not removed. {' '.join(error.messages)}")
+        else:
+            messages.success(
+                request,
+                f"Removed {point.display_value} for {period_text(point.period)} from {measure}; "
+                "its history keeps it.",
+            )
+        return redirect(f"{measure.get_absolute_url()}#data-heading")
+    position = DataPoint.objects.filter(measure=measure, period__lt=point.period).count()
+    return render(
+        request,
+        "projects/data_point_remove.html",
+        {
+            "project": measure.project,
+            "measure": measure,
+            "point": point,
+            "period": period_text(point.period),
+            "phase": MeasurePhase.objects.filter(measure=measure, starts_on=point.period).first(),
+            "in_baseline": measure.baseline_points is not None and position < measure.baseline_points,
         },
     )
 

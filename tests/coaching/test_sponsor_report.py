@@ -113,6 +113,16 @@ def test_only_the_projects_sponsor_acknowledges(request, report, role, status):
     assert (response.status_code, report.acknowledged_at) == (status, None)
 
 
+@pytest.mark.parametrize("month", [date(1, 1, 1), date(1, 2, 1)])
+def test_a_report_for_a_month_in_year_1_still_opens(sponsor, coach, project_a, month):
+    # Kept from before the month form took only 1900 to 2100: the meeting dates looked back past year 1.
+    update = MonthlyUpdateFactory(project=project_a, author=coach, month=month, ready=True)
+
+    response = _client(sponsor).get(update.get_absolute_url())
+
+    assert response.status_code == 200
+
+
 def test_a_draft_cannot_be_acknowledged(sponsor, project_a):
     draft = MonthlyUpdateFactory(project=project_a)
 

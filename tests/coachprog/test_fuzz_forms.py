@@ -8,6 +8,7 @@ HTML and script payloads, numbers, dates, wrong types, random files. CI runs the
 runs many more examples on a developer's machine.
 """
 
+import functools
 import os
 from dataclasses import dataclass
 from datetime import date, time
@@ -45,9 +46,14 @@ from coaching.forms import (
 from coaching.models import MonthlyUpdate
 from coachprog.accounts.adapter import SignupForm
 from coachprog.accounts.forms import AccessPolicyForm, InvitationForm
-from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
+from coachprog.forms import DateField, DateTimeField, DecimalField, ModelChoiceField, ModelMultipleChoiceField
 from coachprog.outbox.forms import OutboxFilterForm, PreferencesForm
-from cohorts.forms.applications import ApplicationForm, BulkDecisionForm, ManagerResponseForm
+from cohorts.forms.applications import (
+    ApplicationForm,
+    BulkDecisionForm,
+    ManagerReassignForm,
+    ManagerResponseForm,
+)
 from cohorts.forms.attendance import ApologiesForm, AttendanceForm
 from cohorts.forms.planner import (
     CohortCopyForm,
@@ -69,6 +75,7 @@ from projects.forms import (
 )
 from projects.models import Project
 from tests.coachprog.world import World, build_world, client_for, kw
+from tests.workbooks import MEGABYTE, workbook_with_a_long_cell
 
 FORM_MODULES = [
     cohorts.forms.applications,
@@ -104,9 +111,27 @@ PAYLOADS = [
     "0.5",
     "2025-02-30",
     "25:61",
+    # Numbers whose arithmetic traps, dates at the calendar's edges, a cell beyond csv's own limit.
+    "1e1000000",
+    "1e-1000000",
+    "-1e999999999",
+    "0001-01-01",
+    "9999-12-31",
+    "31/12/9999",
+    "period,value,note\n2025-01-06,1," + "x" * 131_073,
 ]
+HUGE_NUMBERS = ["1e1000000", "1e-1000000", "-1e999999999", "0E-1000000000", "9" * 5000, "sNaN"]
 
 text = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=300))
+
+
+@functools.cache
+def _uploads() -> list[bytes]:
+    """Files built once: a 131,073-character CSV note, and a small workbook holding a 150 MB cell."""
+    return [
+        b"period,value,note\n2025-01-06,1," + b"x" * 131_073 + b"\n",
+        workbook_with_a_long_cell(150 * MEGABYTE),
+    ]
 
 
 def value_for(field: forms.Field):
@@ -116,7 +141,9 @@ def value_for(field: forms.Field):
             SimpleUploadedFile,
             st.sampled_from(["data.csv", "data.xlsx", "slides.pdf", "run.html", "x.exe", "../../etc/passwd"]),
             st.one_of(
-                st.binary(max_size=2000), st.sampled_from([b"period,value\n2025-01-06,3\n", MARKER.encode()])
+                st.binary(max_size=2000),
+                st.sampled_from([b"period,value\n2025-01-06,3\n", MARKER.encode()]),
+                st.sampled_from(range(2)).map(lambda n: _uploads()[n]),
             ),
         )
     if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
@@ -124,9 +151,14 @@ def value_for(field: forms.Field):
     if isinstance(field, forms.BooleanField):
         return st.sampled_from(["on", "", "true", "false", "0", MARKER])
     if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField | forms.ModelChoiceField):
-        return st.one_of(st.integers(-(10**12), 10**12).map(str), st.decimals(allow_nan=True).map(str), text)
+        return st.one_of(
+            st.integers(-(10**12), 10**12).map(str),
+            st.decimals(allow_nan=True).map(str),
+            st.sampled_from(HUGE_NUMBERS),
+            text,
+        )
     if isinstance(field, forms.DateField):
-        return st.one_of(st.dates(date(1900, 1, 1), date(2200, 12, 31)).map(date.isoformat), text)
+        return st.one_of(st.dates().map(date.isoformat), st.dates().map(lambda d: f"{d:%Y-%m}"), text)
     if isinstance(field, forms.TimeField):
         return st.one_of(st.times().map(time.isoformat), text)
     if isinstance(field, forms.ChoiceField):
@@ -177,6 +209,12 @@ TARGETS = [
         "cohorts:application_manager_respond", kw(token="manager_token"), "anonymous", ManagerResponseForm
     ),
     Target(
+        "cohorts:application_manager_reassign",
+        kw(pk="cohort11", application_pk="pending_application"),
+        "lead",
+        ManagerReassignForm,
+    ),
+    Target(
         "cohorts:register_record",
         kw(cohort_pk="cohort", pk="session", enrolment_pk="enrolment"),
         "lead",
@@ -225,6 +263,7 @@ TARGETS = [
 SHOWN_ON = [
     ("cohorts:planner", kw(pk="cohort")),
     ("cohorts:applications", kw(pk="cohort11")),
+    ("cohorts:application", kw(pk="cohort11", application_pk="pending_application")),
     ("cohorts:attendance_matrix", kw(pk="cohort")),
     ("projects:detail", kw(pk="project")),
     ("projects:measure", kw(project_pk="project", pk="measure")),
@@ -289,6 +328,76 @@ def test_every_choice_of_a_record_refuses_ids_the_database_cannot_hold():
         and not isinstance(field, ModelChoiceField | ModelMultipleChoiceField)
     ]
     assert unsafe == []
+
+
+def _all_fields():
+    """Every field of every form: the class's own, and the ones the fuzzed targets' forms make."""
+    for form in _form_classes():
+        for name, field in form.base_fields.items():
+            yield f"{form.__name__}.{name}", field
+    for target in TARGETS:
+        for name, field in target.fields().items():
+            yield f"{target.form.__name__}.{name}", field
+
+
+def test_every_date_field_refuses_years_outside_1900_to_2100():
+    """Django's date fields take 1 Jan 0001 and 31 Dec 9999, where stepping a day overflows; ours refuse."""
+    unbounded = {
+        name
+        for name, field in _all_fields()
+        if isinstance(field, forms.DateField | forms.DateTimeField)
+        and not isinstance(field, DateField | DateTimeField)
+    }
+    assert sorted(unbounded) == []
+
+
+def test_every_decimal_field_fits_its_column():
+    """Every decimal a person types is judged by its digits, never by arithmetic that can trap."""
+    unbounded = {
+        name
+        for name, field in _all_fields()
+        if isinstance(field, forms.DecimalField) and not isinstance(field, DecimalField)
+    }
+    assert sorted(unbounded) == []
+
+
+@pytest.mark.parametrize("posted", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"])
+def test_a_date_outside_1900_to_2100_is_refused_with_the_range(posted):
+    with pytest.raises(ValidationError) as refused:
+        DateField().clean(posted)
+
+    assert refused.value.messages == ["Enter a date in the years 1900 to 2100."]
+
+
+@pytest.mark.parametrize("posted", ["1900-01-01", "2100-12-31"])
+def test_the_first_and_last_days_of_1900_to_2100_are_accepted(posted):
+    assert DateField().clean(posted) == date.fromisoformat(posted)
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ("1e1000000", "Enter a number from -9,999,999,999.9999 to 9,999,999,999.9999."),
+        ("-1e999999999", "Enter a number from -9,999,999,999.9999 to 9,999,999,999.9999."),
+        ("10000000000", "Enter a number from -9,999,999,999.9999 to 9,999,999,999.9999."),
+        ("1e-1000000", "Enter a number with at most 4 decimal places."),
+        ("0.00001", "Enter a number with at most 4 decimal places."),
+        ("NaN", "Enter a number."),
+        ("sNaN", "Enter a number."),
+    ],
+)
+def test_a_decimal_beyond_its_column_is_refused_with_the_rule(posted, message):
+    with pytest.raises(ValidationError) as refused:
+        DecimalField(max_digits=14, decimal_places=4).clean(posted)
+
+    assert refused.value.messages == [message]
+
+
+@pytest.mark.parametrize(
+    ("posted", "stored"), [("9999999999.9999", "9999999999.9999"), ("1.50000", "1.5"), ("1E+3", "1000")]
+)
+def test_a_decimal_that_fits_its_column_is_kept_plainly(posted, stored):
+    assert str(DecimalField(max_digits=14, decimal_places=4).clean(posted)) == stored
 
 
 @pytest.mark.parametrize("posted", ["99999999999999999999", "-99999999999999999999"])

@@ -59,6 +59,8 @@ NOT_ALLOWED = "302 405 405 405 405 405 405 405"  # the method is refused before 
 COHORT_MEMBERS = "302 404 200 200 404 404 404 200"
 COHORT_LEADS = "302 404 403 403 404 404 404 200"
 COHORT_LEADS_ACT = "302 404 403 403 404 404 404 302"  # the action done, then back to the page
+# Cohort 11: the coach co-facilitates an induction, so sees the cohort; the other coach does not.
+COHORT11_LEADS = "302 404 403 404 404 404 404 200"
 # The discharge project: its team and coach edit; its sponsor and the QI lead read; others never see it.
 PROJECT_READERS = "302 200 200 404 200 404 200 200"
 PROJECT_EDITORS = "302 200 200 404 403 404 403 200"
@@ -135,6 +137,20 @@ MATRIX: dict[str, Row] = {
     "cohorts:copy": Row(kw(pk="cohort"), COHORT_LEADS, COHORT_LEADS),
     "cohorts:apply": Row(kw(pk="cohort11"), EVERYONE, "302 400 400 400 400 400 400 400"),
     "cohorts:applications": Row(kw(pk="cohort"), COHORT_LEADS, COHORT_LEADS),
+    # An application awaiting its line manager: only the people who run Cohort 11 see it or act on it.
+    "cohorts:application": Row(
+        kw(pk="cohort11", application_pk="pending_application"), COHORT11_LEADS, NOT_ALLOWED
+    ),
+    "cohorts:application_manager_resend": Row(
+        kw(pk="cohort11", application_pk="pending_application"),
+        NOT_ALLOWED,
+        "302 404 403 404 404 404 404 302",
+    ),
+    "cohorts:application_manager_reassign": Row(
+        kw(pk="cohort11", application_pk="pending_application"),
+        NOT_ALLOWED,
+        "302 404 403 404 404 404 404 400",
+    ),
     "cohorts:my_applications": Row(NONE, EVERYONE, NOT_ALLOWED),
     "cohorts:participants": Row(kw(pk="cohort"), COHORT_LEADS, NOT_ALLOWED),
     "cohorts:participant_withdraw": Row(
@@ -185,6 +201,9 @@ MATRIX: dict[str, Row] = {
         kw(project_pk="project", pk="measure"),
         PROJECT_EDITORS,
         PROJECT_EDITORS,
+    ),
+    "projects:data_remove": Row(
+        kw(project_pk="project", pk="measure", point_pk="point"), PROJECT_EDITORS, PROJECT_EDITORS_ACT
     ),
     "projects:data_export": Row(
         lambda w: {"project_pk": w.values["project"], "pk": w.values["measure"], "fmt": "csv"},

@@ -8,7 +8,8 @@ import pytest
 
 from projects.analysis import Assurance, Variation
 from projects.charts import date_range_text, date_text, measure_chart
-from projects.models import Measure, MeasurePhase
+from projects.models import ChartNote, Measure, MeasurePhase
+from projects.periods import next_period
 from projects.services import chart_note_add, measure_baseline_freeze, measure_phase_add
 from tests.factories import DataPointFactory, MeasureFactory, PDSACycleFactory, UserFactory, first_of_month
 
@@ -395,6 +396,54 @@ def test_measure_chart_queries_do_not_grow_with_the_data(django_assert_num_queri
 
     with django_assert_num_queries(4):
         measure_chart(measure)
+
+
+# --- Dates at the edges ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("frequency", "periods"),
+    [
+        ("daily", [date(1900, 1, d) for d in range(1, 6)] + [date(2100, 12, 31)]),
+        ("weekly", [date(1900, 1, 1) + timedelta(weeks=n) for n in range(5)] + [date(2100, 12, 27)]),
+        ("monthly", [date(1900, m, 1) for m in range(1, 6)] + [date(2100, 12, 1)]),
+    ],
+)
+def test_measure_chart_draws_every_date_the_database_holds(frequency, periods):
+    # A trend from the very first point, after a cycle that started that day; notes kept from before
+    # notes were bounded, on the calendar's first and last days.
+    measure = MeasureFactory(frequency=frequency, run_rules=Measure.RunRules.IHI)
+    for period, value in zip(periods, [1, 2, 3, 4, 5, 9], strict=True):
+        DataPointFactory(measure=measure, period=period, value=Decimal(value))
+    _cycle(measure, date(1900, 1, 1), number=1, title="rota")
+    author = UserFactory()
+    for day, text in [
+        (date(1, 1, 1), "Year one"),
+        (date(2100, 12, 31), "Last day"),
+        (date(9999, 12, 31), "End"),
+    ]:
+        ChartNote.objects.create(measure=measure, on=day, text=text, created_by=author)
+
+    chart = measure_chart(measure)
+
+    assert chart.readings[0].text.startswith("6 points in a row going up")
+    assert "PDSA 1 ‘rota’" in chart.readings[0].text
+    assert [(e.marker, e.text) for e in chart.legend if e.kind == "note"] == [("N2", "31 Dec 2100: Last day")]
+
+
+@pytest.mark.parametrize(
+    ("day", "frequency", "after"),
+    [
+        (date(2100, 12, 1), "monthly", date(2101, 1, 1)),
+        (date(9999, 11, 1), "monthly", date(9999, 12, 1)),
+        (date(9999, 12, 1), "monthly", None),
+        (date(9999, 12, 24), "weekly", date(9999, 12, 31)),
+        (date(9999, 12, 27), "weekly", None),
+        (date(9999, 12, 31), "daily", None),
+    ],
+)
+def test_the_period_after_one_at_the_calendars_end_is_none(day, frequency, after):
+    assert next_period(day, frequency) == after
 
 
 # --- Words ----------------------------------------------------------------------------------------

@@ -20,6 +20,9 @@ def _weeks(n: int, start: date = date(2025, 1, 6)) -> list[str]:
     return [date.fromordinal(start.toordinal() + 7 * i).isoformat() for i in range(n)]
 
 
+TEN_YEARS_AGO = date(2015, 1, 5)  # 500 weeks from here end before today
+
+
 def test_read_text_takes_values_in_several_date_styles():
     measure = MeasureFactory()
 
@@ -132,6 +135,126 @@ def test_read_upload_refuses_files_it_cannot_read(name, content, message):
     assert str(error.value) == message
 
 
+# --- Bounds: every accepted row can be stored, and no input is too big to read ------------------
+
+
+def test_read_text_names_periods_after_today_or_outside_1900_to_2100(time_machine):
+    time_machine.move_to(date(2025, 3, 14), tick=False)
+    measure = MeasureFactory()
+    text = "period,value\n2025-03-10,1\n2025-03-17,2\n0001-01-01,3\n31/12/9999,4\n"
+
+    result = read_text(measure, text)
+
+    assert [r.period for r in result.rows] == [date(2025, 3, 10)]
+    assert [str(e) for e in result.errors] == [
+        "Row 3: 17 Mar 2025 is after today (14 Mar 2025): record the current period or an earlier one.",
+        "Row 4: a period must be in the years 1900 to 2100; 1 Jan 0001 is not.",
+        "Row 5: a period must be in the years 1900 to 2100; 31 Dec 9999 is not.",
+    ]
+
+
+def test_read_text_judges_values_by_the_digits_the_column_holds():
+    measure = MeasureFactory()
+    text = "period,value\n2025-03-03,1.50000\n2025-03-10,1e-1000000\n2025-03-17,NaN\n2025-03-24,1E+3\n"
+
+    result = read_text(measure, text)
+
+    assert [(r.period, str(r.value)) for r in result.rows] == [
+        (date(2025, 3, 3), "1.5"),
+        (date(2025, 3, 24), "1000"),
+    ]
+    assert [str(e) for e in result.errors] == [
+        "Row 3: the value has more than 4 decimal places.",
+        "Row 4: the value must be a finite number.",
+    ]
+
+
+def test_read_text_names_a_count_beyond_what_a_proportion_takes():
+    measure = MeasureFactory(value_type=Measure.ValueType.PROPORTION)
+
+    result = read_text(measure, "period,numerator,denominator\n2025-03-03,1,1e1000000\n2025-03-10,1.5,2\n")
+
+    assert [str(e) for e in result.errors] == [
+        "Row 2: the denominator must be at most 1,000,000,000.",
+        "Row 3: the numerator “1.5” is not a whole number of 0 or more.",
+    ]
+
+
+def test_read_text_takes_rows_ended_by_a_lone_carriage_return():
+    result = read_text(MeasureFactory(), "period,value\r2025-03-03,4\r2025-03-10,5\r")
+
+    assert [(r.period, r.value) for r in result.rows] == [(date(2025, 3, 3), 4), (date(2025, 3, 10), 5)]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "period,value\n2025-03-03,4\0\n",
+            "The text holds NUL characters, so it is not rows from a spreadsheet or CSV.",
+        ),
+        (
+            "period,value\n" + "2025-03-03,4\n" * 200_000,
+            "The text is longer than 2,000,000 characters; a file can hold at most 5,000 rows of data.",
+        ),
+        (
+            "period,value\n" + "".join(f"{p},4\n" for p in _weeks(5001, date(1925, 1, 5))),
+            "A file can hold at most 5,000 rows of data.",
+        ),
+    ],
+    ids=["NUL", "too long", "too many rows"],
+)
+def test_read_text_refuses_text_it_will_not_read_and_names_the_limit(text, message):
+    with pytest.raises(ImportFileError) as refused:
+        read_text(MeasureFactory(), text)
+
+    assert str(refused.value) == message
+
+
+def _xlsx(*cells: tuple[int, int, object]) -> bytes:
+    workbook = Workbook()
+    for row, column, value in cells:
+        workbook.active.cell(row=row, column=column, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_read_upload_refuses_a_sheet_that_runs_past_50000_rows():
+    content = _xlsx((1, 1, "period"), (1, 2, "value"), (2, 1, "2025-03-03"), (2, 2, 4), (50_001, 1, "end"))
+
+    with pytest.raises(ImportFileError) as refused:
+        read_upload(MeasureFactory(), "weekly.xlsx", content)
+
+    assert str(refused.value) == (
+        "The sheet runs to more than 50,000 rows, counting empty ones; copy the data into a new workbook."
+    )
+
+
+def test_read_upload_reads_columns_a_to_z_only():
+    content = _xlsx((1, 1, "period"), (1, 27, "value"), (2, 1, "2025-03-03"), (2, 27, 4))
+
+    with pytest.raises(ImportFileError) as refused:
+        read_upload(MeasureFactory(), "weekly.xlsx", content)
+
+    assert str(refused.value) == (
+        "The first row must name the columns (period, value, note (optional)); missing: value."
+    )
+
+
+def test_import_page_refuses_pasted_text_longer_than_it_reads(lead_client):
+    measure = MeasureFactory()
+
+    response = lead_client.post(
+        f"/projects/{measure.project_id}/measures/{measure.pk}/data/import/",
+        {"text": "period,value\n" + "x" * 2_000_000, "preview": "1"},
+    )
+
+    assert response.context["form"].errors == {
+        "text": ["Ensure this value has at most 2000000 characters (it has 2000013)."]
+    }
+
+
 def test_import_stores_new_periods_and_corrects_existing_ones():
     measure = MeasureFactory()
     DataPointFactory(measure=measure, period=date(2025, 3, 3), value=Decimal("99"))
@@ -150,7 +273,7 @@ def test_import_with_one_bad_row_among_500_stores_nothing():
     measure = MeasureFactory(value_type=Measure.ValueType.PROPORTION)
     rows = [
         ImportRow(line=i + 2, period=date.fromisoformat(p), numerator=3, denominator=4)
-        for i, p in enumerate(_weeks(500))
+        for i, p in enumerate(_weeks(500, TEN_YEARS_AGO))
     ]
     rows[321] = ImportRow(
         line=323, period=rows[321].period, value=Decimal("7")
@@ -167,8 +290,9 @@ def test_import_with_one_bad_row_among_500_stores_nothing():
 
 def test_import_page_previews_a_500_row_file_with_one_bad_row_and_stores_nothing(lead_client):
     measure = MeasureFactory()
-    lines = [f"{p},{i}" for i, p in enumerate(_weeks(500))]
-    lines[250] = f"{_weeks(500)[250]},n/a"
+    weeks = _weeks(500, TEN_YEARS_AGO)
+    lines = [f"{p},{i}" for i, p in enumerate(weeks)]
+    lines[250] = f"{weeks[250]},n/a"
     upload = io.BytesIO(("period,value\n" + "\n".join(lines)).encode())
     upload.name = "weekly.csv"
     url = f"/projects/{measure.project_id}/measures/{measure.pk}/data/import/"
@@ -287,6 +411,34 @@ def test_next_period_follows_the_measures_frequency():
     assert next_period(weekly, date(2025, 3, 3)) == date(2025, 3, 10)
     assert next_period(monthly, date(2025, 1, 1)) == date(2025, 2, 1)
     assert next_period(monthly, date(2025, 12, 1)) == date(2026, 1, 1)
+
+
+def test_next_period_suggests_nothing_until_the_next_period_starts(time_machine):
+    from projects.views.data import next_period
+
+    time_machine.move_to(date(2025, 3, 14), tick=False)
+    weekly = MeasureFactory(frequency=Measure.Frequency.WEEKLY)
+
+    assert next_period(weekly, None) == date(2025, 3, 10)
+    assert next_period(weekly, date(2025, 3, 3)) == date(2025, 3, 10)
+    assert next_period(weekly, date(2025, 3, 10)) is None
+
+
+def test_quick_entry_refuses_a_period_that_starts_after_today(lead_client, time_machine):
+    time_machine.move_to(date(2025, 3, 14), tick=False)
+    measure = MeasureFactory(name="Waiting days")
+
+    response = lead_client.post(
+        f"/projects/{measure.project_id}/measures/{measure.pk}/data/add/",
+        {"period": "2025-03-17", "value": "4"},
+        follow=True,
+    )
+
+    assert (
+        "Waiting days: Period starting: 17 Mar 2025 is after today (14 Mar 2025): record the current period "
+        "or an earlier one." in response.content.decode()
+    )
+    assert not measure.data_points.exists()
 
 
 def test_adding_and_editing_a_measure_in_the_browser(lead_client):

@@ -6,13 +6,18 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects.models import DataPoint, DriverNode, Measure, PDSACycle, ProgressScoreChange
+from projects.imports import ImportRow
+from projects.models import ChartNote, DataPoint, DriverNode, Measure, PDSACycle, ProgressScoreChange
 from projects.services import (
+    chart_note_add,
     data_point_record,
+    data_point_remove,
+    data_points_import,
     driver_node_add,
     measure_baseline_freeze,
     measure_phase_add,
     pdsa_cycle_create,
+    pdsa_cycle_update,
     progress_score_change,
 )
 from tests.factories import (
@@ -133,6 +138,105 @@ def test_data_point_record_updates_an_existing_period_instead_of_adding_one():
     ]
 
 
+@pytest.mark.parametrize(
+    ("frequency", "period"),
+    [("daily", date(2025, 3, 14)), ("weekly", date(2025, 3, 10)), ("monthly", date(2025, 3, 1))],
+)
+def test_data_point_record_takes_the_period_today_falls_in(frequency, period):
+    measure = MeasureFactory(frequency=frequency)
+
+    point = data_point_record(measure=measure, period=period, value=Decimal("4"), recorded_by=UserFactory())
+
+    assert list(DataPoint.objects.values_list("period", flat=True)) == [point.period] == [period]
+
+
+@pytest.mark.parametrize(
+    ("frequency", "period", "shown"),
+    [
+        ("daily", date(2025, 3, 15), "15 Mar 2025"),
+        ("weekly", date(2025, 3, 17), "17 Mar 2025"),
+        ("monthly", date(2025, 4, 1), "1 Apr 2025"),
+    ],
+)
+def test_data_point_record_refuses_a_period_that_starts_after_today(frequency, period, shown):
+    measure = MeasureFactory(frequency=frequency)
+
+    with pytest.raises(ValidationError) as refused:
+        data_point_record(measure=measure, period=period, value=Decimal("4"), recorded_by=UserFactory())
+
+    assert refused.value.message_dict == {
+        "period": [f"{shown} is after today (14 Mar 2025): record the current period or an earlier one."]
+    }
+    assert DataPoint.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("period", "shown"),
+    [(date(1, 1, 1), "1 Jan 0001"), (date(1899, 12, 31), "31 Dec 1899"), (date(9999, 12, 31), "31 Dec 9999")],
+)
+def test_data_point_record_refuses_a_period_outside_1900_to_2100(period, shown):
+    with pytest.raises(ValidationError) as refused:
+        data_point_record(
+            measure=MeasureFactory(), period=period, value=Decimal("4"), recorded_by=UserFactory()
+        )
+
+    assert refused.value.message_dict == {
+        "period": [f"A period must be in the years 1900 to 2100; {shown} is not."]
+    }
+    assert DataPoint.objects.count() == 0
+
+
+def test_data_points_import_names_every_row_whose_period_cannot_be_stored_and_stores_none():
+    measure = MeasureFactory()
+    rows = [
+        ImportRow(line=2, period=date(2025, 3, 10), value=Decimal("4")),
+        ImportRow(line=3, period=date(2025, 3, 17), value=Decimal("5")),
+        ImportRow(line=4, period=date(1, 1, 1), value=Decimal("6")),
+    ]
+
+    with pytest.raises(ValidationError) as refused:
+        data_points_import(measure=measure, rows=rows, recorded_by=UserFactory())
+
+    assert refused.value.messages == [
+        "Row 3: 17 Mar 2025 is after today (14 Mar 2025): record the current period or an earlier one.",
+        "Row 4: A period must be in the years 1900 to 2100; 1 Jan 0001 is not.",
+    ]
+    assert DataPoint.objects.count() == 0
+
+
+def test_data_point_remove_keeps_the_point_its_remover_and_the_reason_in_its_history():
+    point = DataPointFactory(period=date(2025, 3, 3), value=Decimal("40"), note="Audit week")
+    point_pk, remover = point.pk, UserFactory()
+
+    data_point_remove(point=point, removed_by=remover)
+
+    assert not DataPoint.objects.exists()
+    removal = DataPoint.history.filter(id=point_pk).latest()
+    assert (removal.history_type, removal.history_user, removal.history_change_reason) == (
+        "-",
+        remover,
+        "Removed from the measure's page",
+    )
+    assert (removal.period, removal.value, removal.note) == (date(2025, 3, 3), Decimal("40"), "Audit week")
+
+
+def test_data_point_remove_is_refused_while_a_phase_starts_at_the_point():
+    measure = MeasureFactory()
+    points = DataPointFactory.create_batch(4, measure=measure)
+    measure_phase_add(
+        measure=measure, starts_on=points[2].period, reason="New rota", created_by=UserFactory()
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        data_point_remove(point=points[2], removed_by=UserFactory())
+
+    assert refused.value.messages == [
+        f"A new phase starts at {points[2].period:%-d %b %Y}; remove the phase first, under Chart decisions, "
+        "then the data point."
+    ]
+    assert measure.data_points.count() == 4
+
+
 def test_data_point_record_records_a_proportion():
     measure = MeasureFactory(value_type=Measure.ValueType.PROPORTION)
 
@@ -141,6 +245,15 @@ def test_data_point_record_records_a_proportion():
     )
 
     assert (point.value, point.numerator, point.denominator, point.number) == (None, 27, 36, Decimal("0.75"))
+
+
+@pytest.mark.parametrize("on", [date(1, 1, 1), date(1899, 12, 31), date(2101, 1, 1), date(9999, 12, 31)])
+def test_chart_note_add_refuses_a_date_outside_1900_to_2100(on):
+    with pytest.raises(ValidationError) as refused:
+        chart_note_add(measure=MeasureFactory(), on=on, text="New rota", created_by=UserFactory())
+
+    assert refused.value.message_dict == {"on": ["A note's date must be in the years 1900 to 2100."]}
+    assert ChartNote.objects.count() == 0
 
 
 # --- driver_node_add ----------------------------------------------------------------------
@@ -234,6 +347,31 @@ def test_pdsa_cycle_create_stores_the_plan():
         "Will a checklist get summaries started earlier?",
         "Half of the summaries will be started before the patient leaves.",
     )
+
+
+def test_pdsa_cycle_create_refuses_a_start_outside_1900_to_2100():
+    project = ProjectFactory()
+
+    with pytest.raises(ValidationError) as refused:
+        pdsa_cycle_create(project=project, title="Checklist", starts_on=date(1, 1, 1))
+
+    assert refused.value.message_dict == {
+        "starts_on": ["A PDSA cycle's dates must be in the years 1900 to 2100."]
+    }
+    assert not project.pdsa_cycles.exists()
+
+
+def test_pdsa_cycle_update_refuses_a_completion_outside_1900_to_2100():
+    cycle = pdsa_cycle_create(project=ProjectFactory(), title="Checklist", starts_on=date(2025, 2, 3))
+
+    with pytest.raises(ValidationError) as refused:
+        pdsa_cycle_update(cycle=cycle, completed_on=date(9999, 12, 31))
+
+    assert refused.value.message_dict == {
+        "completed_on": ["A PDSA cycle's dates must be in the years 1900 to 2100."]
+    }
+    cycle.refresh_from_db()
+    assert cycle.completed_on is None
 
 
 def test_a_baseline_cannot_run_past_the_first_recalculation():
