@@ -25,7 +25,8 @@ from tests.factories import PASSWORD, UserFactory
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def _production_environment(**extra: str) -> dict[str, str]:
+def _minimal_environment() -> dict[str, str]:
+    """Only what production cannot do without: DEBUG off, a secret key and the host name."""
     return {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -34,11 +35,20 @@ def _production_environment(**extra: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(45)[:60],
         "ALLOWED_HOSTS": "coachprog.example.nhs.uk",
-        "SITE_URL": "https://coachprog.example.nhs.uk",
-        "SECURE_SSL_REDIRECT": "true",
-        "BEHIND_PROXY": "true",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-    } | extra
+    }
+
+
+def _production_environment(**extra: str) -> dict[str, str]:
+    return (
+        _minimal_environment()
+        | {
+            "SITE_URL": "https://coachprog.example.nhs.uk",
+            "SECURE_SSL_REDIRECT": "true",
+            "BEHIND_PROXY": "true",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+        | extra
+    )
 
 
 def _check_deploy(environment: dict[str, str]) -> subprocess.CompletedProcess:
@@ -65,16 +75,7 @@ def test_check_deploy_with_production_settings_reports_nothing():
 
 def test_check_deploy_with_only_debug_off_a_secret_key_and_allowed_hosts_reports_nothing():
     """Safe by default: HTTPS redirect, HSTS, secure cookies and a shared cache need no setting."""
-    environment = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_READ_DOT_ENV": "false",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(45)[:60],
-        "ALLOWED_HOSTS": "coachprog.example.nhs.uk",
-    }
-
-    result = _check_deploy(environment)
+    result = _check_deploy(_minimal_environment())
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
