@@ -12,6 +12,7 @@ arithmetic that could trap on a huge exponent (`DecimalField`); see `coachprog.b
 """
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -130,3 +131,61 @@ class ModelForm(forms.ModelForm):
 
     class Meta:
         formfield_callback = formfield
+
+
+class PersonField(forms.CharField):
+    """A person, typed as their e-mail address or part of their name.
+
+    No list of everyone: it works without JavaScript and with any number of people (one bounded
+    query). Several matches are named, with their addresses, so the person can type the one meant.
+    """
+
+    MATCHES_NAMED = 5
+
+    def __init__(self, *, queryset: models.QuerySet | None = None, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "maxlength": 254})
+        )
+        super().__init__(**kwargs)
+        self.queryset = queryset
+
+    def _people(self) -> models.QuerySet:
+        if self.queryset is not None:
+            return self.queryset
+        return get_user_model().objects.filter(is_active=True)
+
+    def prepare_value(self, value):
+        return getattr(value, "email", value)  # a person given as initial shows as their address
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        people = self._people()
+        if "@" in text:
+            person = people.filter(email__iexact=text).first()
+            if person is None:
+                raise ValidationError(
+                    f"No one who can sign in has the address “{text}”: check it, or ask a programme lead "
+                    "to invite them."
+                )
+            return person
+        exact = list(people.filter(display_name__iexact=text)[:2])
+        if len(exact) == 1:
+            return exact[0]
+        matches = people
+        for word in text.split()[:5]:
+            matches = matches.filter(models.Q(display_name__icontains=word) | models.Q(email__icontains=word))
+        found = list(matches.order_by("display_name", "email")[: self.MATCHES_NAMED + 1])
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValidationError(
+                f"No one who can sign in matches “{text}”: type their e-mail address or part of their name."
+            )
+        named = "; ".join(f"{person.display_name or person.email} ({person.email})" for person in found[:5])
+        more = " and others" if len(found) > self.MATCHES_NAMED else ""
+        raise ValidationError(
+            f"Several people match “{text}”: {named}{more}. Type the e-mail address of the one you mean."
+        )

@@ -52,6 +52,12 @@ def history_url(obj: models.Model) -> str:
     return reverse("object_history", args=[obj._meta.label_lower, obj.pk])
 
 
+def _m2m_ids(model_field, rows) -> list:
+    """The linked ids in a many-to-many diff's rows (dicts of the through table's columns)."""
+    target = model_field.m2m_reverse_field_name()
+    return [row[target] for row in rows or [] if row.get(target) is not None]
+
+
 def _display(model: type[models.Model], name: str, value, names: dict) -> str:
     if value in (None, ""):
         return "–"
@@ -59,6 +65,10 @@ def _display(model: type[models.Model], name: str, value, names: dict) -> str:
         model_field = model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - a field that no longer exists shows its raw value
         return str(value)
+    if model_field.many_to_many:
+        # A many-to-many field kept in history (`m2m_fields`): the rows linked at that version.
+        ids = _m2m_ids(model_field, value)
+        return ", ".join(sorted(names.get((model_field.related_model, pk), f"#{pk}") for pk in ids)) or "–"
     if model_field.is_relation:
         return names.get((model_field.related_model, value), f"#{value}")
     if model_field.choices:
@@ -67,6 +77,8 @@ def _display(model: type[models.Model], name: str, value, names: dict) -> str:
         return formats.date_format(timezone.localtime(value), "j M Y, H:i")
     if isinstance(value, date):
         return formats.date_format(value, "j M Y")
+    if isinstance(value, list):  # a JSON list, such as a programme's prerequisite courses
+        return ", ".join(str(item) for item in value) or "–"
     return str(value)
 
 
@@ -88,7 +100,11 @@ def versions(
     for changes in diffs:
         for change in changes:
             model_field = model._meta.get_field(change.field)
-            if model_field.is_relation and not model_field.many_to_many:
+            if model_field.many_to_many:
+                wanted.setdefault(model_field.related_model, set()).update(
+                    _m2m_ids(model_field, change.old) + _m2m_ids(model_field, change.new)
+                )
+            elif model_field.is_relation:
                 wanted.setdefault(model_field.related_model, set()).update(
                     v for v in (change.old, change.new) if v is not None
                 )

@@ -15,8 +15,9 @@ so a new field cannot leak before someone decides who may read it.
 
 Erasure keeps the programme's history whole: rows the person is linked to stay, so a
 project's meetings and data keep their dates and counts; the person's identity (name,
-e-mail, sign-in, private free text) is replaced by a placeholder and their account can
-no longer sign in.
+e-mail, sign-in, private free text) is replaced by a placeholder, also where the app wrote
+it into other rows (e-mail to and about them, invitations, the admin's log), and their
+account can no longer sign in. Words other people typed about them stay as written.
 """
 
 import logging
@@ -27,7 +28,9 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -38,7 +41,9 @@ from django.utils import timezone
 from coachprog.accounts.models import AccessPolicy, Directorate, Invitation, User
 from coachprog.outbox.models import Message
 from coachprog.outbox.permissions import NOTIFICATION_STATUSES
+from coachprog.outbox.services import outbox_erase_person
 from coachprog.permissions import is_programme_lead
+from coachprog.redaction import Redaction
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +175,13 @@ def _has(person, row: models.Model, rule: Confidential) -> bool:
     return rule.may_read(person, row)
 
 
+def field_readable(person, row: models.Model, rule: Confidential) -> bool:
+    """Whether the app's pages show `person` the fields of `rule` on this row (the admin follows it too)."""
+    if rule.shown_when and not rule.shown_when(row):
+        return False
+    return _has(person, row, rule)
+
+
 def _drop(fields: dict, names: tuple[str, ...]) -> None:
     for name in names:
         fields.pop(name, None)
@@ -271,6 +283,11 @@ def is_erased(person) -> bool:
     return person.email.endswith("@" + ERASED_DOMAIN)
 
 
+def erased_name(person) -> str:
+    """The placeholder that replaces an erased person's name, wherever the app wrote it."""
+    return f"Former member {person.pk}"
+
+
 @transaction.atomic
 def person_erase(*, person, erased_by) -> None:
     """Replace a departed person's identity with a placeholder, keeping the rows that make up history."""
@@ -282,12 +299,28 @@ def person_erase(*, person, erased_by) -> None:
         raise ValidationError(reasons)
     for eraser in _hooks.erasers:
         eraser(person)
+    name, address = erased_name(person), f"erased-{person.pk}@{ERASED_DOMAIN}"
+    addresses = sorted(
+        {
+            person.email.lower(),
+            *(a.lower() for a in EmailAddress.objects.filter(user=person).values_list("email", flat=True)),
+        }
+    )
+    redaction = Redaction.of(names=[person.display_name], addresses=addresses, name=name, address=address)
+    # E-mail the app wrote to or about them, invitations to their address, the admin's log.
+    outbox_erase_person(person=person, addresses=addresses, redaction=redaction)
+    invited = Q(accepted_by=person)
+    for one in addresses:
+        invited |= Q(email__iexact=one)
+    Invitation.objects.filter(invited).update(email=address)
+    _admin_log_erase(person, redaction, name)
+    _sessions_end(person)
     # Sign-in identities held by allauth (e-mail addresses, two-factor devices) go entirely.
     for label in ("account.EmailAddress", "mfa.Authenticator", "socialaccount.SocialAccount"):
         if _app_label_installed(label):
             apps.get_model(label).objects.filter(user=person).delete()
-    person.display_name = f"Former member {person.pk}"
-    person.email = f"erased-{person.pk}@{ERASED_DOMAIN}"
+    person.display_name = name
+    person.email = address
     person.is_active = False
     person.is_staff = False
     person.is_superuser = False
@@ -296,6 +329,24 @@ def person_erase(*, person, erased_by) -> None:
     person.groups.clear()
     person.user_permissions.clear()
     logger.info("Person %s erased by user %s", person.pk, erased_by.pk)
+
+
+def _admin_log_erase(person, redaction: Redaction, name: str) -> None:
+    """The admin's log names what it changed: the person's own row, and rows whose names hold theirs."""
+    user_type = ContentType.objects.get_for_model(get_user_model())
+    LogEntry.objects.filter(content_type=user_type, object_id=str(person.pk)).update(object_repr=name)
+    mentions = Q()
+    for term in redaction.terms:
+        mentions |= Q(object_repr__icontains=term)
+    for entry in LogEntry.objects.filter(mentions).only("object_repr"):
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr=redaction.text(entry.object_repr)[:200])
+
+
+def _sessions_end(person) -> None:
+    """Sign the person out everywhere: their sessions are deleted, not left to expire."""
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(person.pk):
+            session.delete()
 
 
 def _app_label_installed(label: str) -> bool:
@@ -314,6 +365,11 @@ def _nobody(person, row: models.Model) -> bool:
 def _reads_notification(person, message: Message) -> bool:
     # The notifications page's rule, for one message: the recipient's sent, held or digested mail.
     return message.recipient_id == person.pk and message.status in NOTIFICATION_STATUSES
+
+
+def _reads_notification_text(person, message: Message) -> bool:
+    # A sign-in or password e-mail's link is a secret: the page shows its subject, never its text.
+    return message.kind != Message.Kind.ACCOUNT and _reads_notification(person, message)
 
 
 def _reads_outbox_subject(person, message: Message) -> bool:
@@ -360,7 +416,10 @@ register_personal_data(
                 why="An e-mail's subject is for its recipient (once sent) and programme leads.",
             ),
             Confidential(
-                ("text",), _reads_notification, why="An e-mail is for its recipient, once it has been sent."
+                ("text",),
+                _reads_notification_text,
+                why="An e-mail is for its recipient, once it has been sent (a sign-in or password e-mail's "
+                "text for their inbox alone).",
             ),
             Confidential(
                 ("html", "attachments", "headers"),

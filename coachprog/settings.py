@@ -405,3 +405,12 @@ COACHING_MEETING_AMBER_DAYS = 21
 COACHING_MEETING_RED_DAYS = 35
 COACHING_SUPERVISION_DUE_WEEKS = 8
 COACHING_ACTIVE_WEEKS = 8
+
+# The nation whose bank holidays the cohort planner flags and the monthly e-mails skip
+# (coachprog/bank_holidays.py): Scotland and Northern Ireland have their own.
+BANK_HOLIDAYS_NATION = env.str("BANK_HOLIDAYS_NATION", default="england-and-wales").strip().lower()
+if BANK_HOLIDAYS_NATION not in {"england-and-wales", "scotland", "northern-ireland"}:
+    raise ImproperlyConfigured(
+        "BANK_HOLIDAYS_NATION must be england-and-wales, scotland or northern-ireland, "
+        f"not {BANK_HOLIDAYS_NATION!r}."
+    )

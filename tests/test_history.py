@@ -49,6 +49,7 @@ def test_an_import_records_each_new_and_changed_point_in_the_history(db):
         measure=measure,
         rows=[ImportRow(line=2, period=date(2026, 1, 5), value=Decimal("5"))],
         recorded_by=analyst,
+        replaces={date(2026, 1, 5): "3"},  # the value the preview showed it replaces
     )
 
     history = DataPoint.history.filter(measure=measure).order_by("history_id")

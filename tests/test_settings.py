@@ -213,6 +213,14 @@ def test_settings_with_unclear_debug_refuse_to_start():
     assert message == "DEBUG must be true or false, not 'maybe'."
 
 
+def test_settings_with_an_unknown_bank_holiday_nation_refuse_to_start():
+    message = settings_error(DEBUG="true", BANK_HOLIDAYS_NATION="wales")
+
+    assert message == (
+        "BANK_HOLIDAYS_NATION must be england-and-wales, scotland or northern-ireland, not 'wales'."
+    )
+
+
 def test_settings_production_defaults_are_secure():
     loaded = load_settings(**production())
 

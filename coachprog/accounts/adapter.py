@@ -5,16 +5,25 @@ is in their session) or whose e-mail address is at a domain on the access policy
 allow-list (the adapter's is_open_for_signup and the sign-up form's e-mail check).
 Everyone else sees the "sign-up is closed" page or a form error; nothing here depends on
 whether an account exists, so sign-up cannot be used to find accounts.
+
+allauth's own e-mails (address verification, password reset, security notices) go through
+the outbox like every other message (`send_mail`): a row first, sent straight away, never
+held for a digest or switched off by a person's choices.
 """
+
+import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
-from allauth.core import context
+from allauth.core import context as allauth_context
 from django import forms
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
-from coachprog.accounts.models import AccessPolicy, Invitation
+from coachprog.accounts.models import AccessPolicy, Invitation, User
 from coachprog.accounts.services import invitation_accept
+from coachprog.outbox.models import Kind
+from coachprog.outbox.services import message_queue
 
 INVITATION_SESSION_KEY = "coachprog_invitation"
 
@@ -50,6 +59,28 @@ class AccountAdapter(DefaultAccountAdapter):
             request.session.pop(INVITATION_SESSION_KEY, None)
         return super().post_login(request, user, **kwargs)
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Queue allauth's e-mail in the outbox, rendered by allauth's templates, one row per e-mail."""
+        request = allauth_context.request
+        mail = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        html = next(
+            (body for body, mimetype in getattr(mail, "alternatives", []) if mimetype == "text/html"), ""
+        )
+        user = context.get("user")
+        recipient = user if isinstance(user, User) else User.objects.filter(email__iexact=email).first()
+        message_queue(
+            # Every request is its own message: a second reset link must be sent too.
+            key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
+            rendered=(mail.subject, mail.body, html),
+            kind=Kind.ACCOUNT,
+            recipient=recipient,
+            to_address=email,
+        )
+
 
 def signup_email_refusal(request: HttpRequest | None, email: str) -> str | None:
     """Why this address may not sign up, or None when it may."""
@@ -70,7 +101,7 @@ class SignupForm(AllauthSignupForm):
     def clean_email(self) -> str:
         email = super().clean_email()
         # allauth does not hand its sign-up form the request; its middleware keeps it in a context variable.
-        refusal = signup_email_refusal(context.request, email)
+        refusal = signup_email_refusal(allauth_context.request, email)
         if refusal:
             raise forms.ValidationError(refusal)
         return email

@@ -8,8 +8,34 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+
+class HistoryOfBothSides(HistoricalRecords):
+    """History that also records a many-to-many change made from the other side.
+
+    django-simple-history records `directorate.qi_leads.add(person)`, but
+    `person.qi_lead_directorates.add(directorate)` sends it a person, which has no history,
+    and it fails. From that side, each directorate changed gets its version instead.
+    """
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return None
+        tracked = kwargs["model"]
+        if action == "pre_clear":
+            instance._history_cleared = list(tracked.objects.filter(**{attr: instance}))
+        elif action in ("post_add", "post_remove"):
+            for changed in tracked.objects.filter(pk__in=pk_set or ()):
+                self.create_historical_record(changed, "~")
+        elif action == "post_clear":
+            for changed in instance.__dict__.pop("_history_cleared", []):
+                self.create_historical_record(changed, "~")
+        return None
 
 
 class Directorate(models.Model):
@@ -24,12 +50,18 @@ class Directorate(models.Model):
         help_text="Improvement specialists who supervise the coaches in this directorate.",
     )
 
+    # Renames and who was named (or stopped being) a QI lead, with who changed it and when.
+    history = HistoryOfBothSides(m2m_fields=["qi_leads"])
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="directorate_name_unique_ci")]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:directorate", args=[self.pk])
 
 
 class UserManager(BaseUserManager["User"]):
@@ -222,3 +254,33 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class ProgrammeLeadChange(models.Model):
+    """Someone made a programme lead, or no longer one: by whom and when.
+
+    Programme leads are a group, and group membership keeps no history of its own; leads
+    can read and change everything, so who granted that, and when, is kept here.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Made a programme lead"
+        REMOVED = "removed", "No longer a programme lead"
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["added", "removed"]), name="programme_lead_change_action_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_action_display().lower()}"

@@ -9,17 +9,86 @@ from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from coachprog.accounts.models import AccessPolicy, Directorate, Invitation, User
+from coachprog.accounts.models import AccessPolicy, Directorate, Invitation, ProgrammeLeadChange, User
 from coachprog.emails import send_templated_email
 
 
 def directorate_get_or_create(*, name: str) -> Directorate:
     directorate = Directorate.objects.filter(name__iexact=name).first()
     return directorate or Directorate.objects.create(name=name)
+
+
+# --- directorates and their QI leads -----------------------------------------------
+
+DIRECTORATE_NAME_MAX = Directorate._meta.get_field("name").max_length
+
+
+def _directorate_name(name: str, *, exclude: Directorate | None = None) -> str:
+    """The name tidied (spaces collapsed), or a ValidationError naming the rule it breaks."""
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise ValidationError({"name": "Give the directorate a name."})
+    if len(cleaned) > DIRECTORATE_NAME_MAX:
+        raise ValidationError({"name": f"A directorate's name is at most {DIRECTORATE_NAME_MAX} characters."})
+    others = Directorate.objects.filter(name__iexact=cleaned)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    clash = others.first()
+    if clash is not None:
+        raise ValidationError(
+            {"name": f"There is already a directorate called “{clash.name}” (capitals do not count)."}
+        )
+    return cleaned
+
+
+def _save_directorate(directorate: Directorate) -> Directorate:
+    try:
+        # A savepoint: two leads adding the same name at once meet the database's constraint.
+        with transaction.atomic():
+            directorate.save()
+    except IntegrityError as clash:
+        raise ValidationError(
+            {"name": f"There is already a directorate called “{directorate.name}”."}
+        ) from clash
+    return directorate
+
+
+@transaction.atomic
+def directorate_create(*, name: str) -> Directorate:
+    """Add a directorate whose name no other directorate has, whatever the capitals."""
+    return _save_directorate(Directorate(name=_directorate_name(name)))
+
+
+@transaction.atomic
+def directorate_rename(*, directorate: Directorate, name: str) -> Directorate:
+    """Rename a directorate (kept in its history); the name stays unique, whatever the capitals."""
+    directorate.name = _directorate_name(name, exclude=directorate)
+    return _save_directorate(directorate)
+
+
+@transaction.atomic
+def directorate_qi_lead_add(*, directorate: Directorate, person: User) -> Directorate:
+    """Name someone a QI lead of a directorate (kept in the directorate's history)."""
+    if not person.is_active:
+        raise ValidationError({"person": f"{person} cannot sign in, so cannot be a QI lead."})
+    if directorate.qi_leads.filter(pk=person.pk).exists():
+        raise ValidationError({"person": f"{person} is already a QI lead of {directorate}."})
+    directorate.qi_leads.add(person)
+    return directorate
+
+
+@transaction.atomic
+def directorate_qi_lead_remove(*, directorate: Directorate, person: User) -> Directorate:
+    """Stop someone being a QI lead of a directorate; the coaches they supervise keep them as supervisor."""
+    if not directorate.qi_leads.filter(pk=person.pk).exists():
+        raise ValidationError({"person": f"{person} is not a QI lead of {directorate}."})
+    directorate.qi_leads.remove(person)
+    return directorate
 
 
 @transaction.atomic
@@ -61,12 +130,52 @@ def programme_leads_group() -> Group:
     return group
 
 
-def programme_lead_add(*, user: User, admin_access: bool = False) -> None:
-    """Make someone a programme lead; with `admin_access` they may also use the Django admin."""
-    user.groups.add(programme_leads_group())
+def programme_leads() -> QuerySet[User]:
+    """Everyone who is a programme lead: the group's members and superusers (active or not)."""
+    return User.objects.filter(
+        Q(groups__name=settings.PROGRAMME_LEADS_GROUP) | Q(is_superuser=True)
+    ).distinct()
+
+
+@transaction.atomic
+def programme_lead_add(*, user: User, admin_access: bool = False, by: User | None = None) -> bool:
+    """Make someone a programme lead, recording who did; with `admin_access` they may also use the
+    Django admin. Returns False, changing nothing, if they already were one."""
+    group = programme_leads_group()
+    added = not user.groups.filter(pk=group.pk).exists()
+    if added:
+        user.groups.add(group)
+        ProgrammeLeadChange.objects.create(
+            person=user, action=ProgrammeLeadChange.Action.ADDED, changed_by=by
+        )
     if admin_access and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_is_programme_lead", None)
+    return added
+
+
+@transaction.atomic
+def programme_lead_remove(*, user: User, by: User) -> None:
+    """Stop someone being a programme lead, never leaving the programme without an active one."""
+    # Lock the group's row so that two leads removing each other at the same moment take turns:
+    # the second then sees that only one lead is left.
+    group = Group.objects.select_for_update().get(pk=programme_leads_group().pk)
+    if user.is_superuser:
+        raise ValidationError(
+            f"{user} is a superuser, so is a programme lead whatever this list says; "
+            "only an administrator can change that."
+        )
+    if not user.groups.filter(pk=group.pk).exists():
+        raise ValidationError(f"{user} is not a programme lead.")
+    others = programme_leads().filter(is_active=True).exclude(pk=user.pk)
+    if not others.exists():
+        raise ValidationError(
+            f"{user} is the only programme lead who can sign in. Name another programme lead first, "
+            "so that someone can still run the programme."
+        )
+    user.groups.remove(group)
+    ProgrammeLeadChange.objects.create(person=user, action=ProgrammeLeadChange.Action.REMOVED, changed_by=by)
     user.__dict__.pop("_is_programme_lead", None)
 
 

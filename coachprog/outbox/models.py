@@ -16,6 +16,9 @@ class Kind(models.TextChoices):
     """What a message is about; reminder kinds are the ones a person can choose how to receive."""
 
     GENERAL = "general", "Account and application e-mail"
+    # allauth's own e-mails (address verification, password reset): sent at once, never digested or
+    # switched off, and their text (which holds a sign-in link) is shown to nobody in the app.
+    ACCOUNT = "account", "Sign-in and password e-mail"
     SESSION_REMINDER = "session_reminder", "Session reminders"
     SESSION_CHANGE = "session_change", "Session changes and cancellations"
     SPONSOR_UPDATE = "sponsor_update", "Monthly sponsor updates"

@@ -26,12 +26,14 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
 from coachprog.outbox.models import REMINDER_KINDS, Choice, Kind, Message, Preference, Status
 from coachprog.outbox.rendering import render_templated_email
+from coachprog.redaction import Redaction
 
 logger = logging.getLogger(__name__)
 
@@ -139,14 +141,19 @@ def _enqueue(message_id: int, countdown: float | None = None) -> None:
 def message_queue(
     *,
     key: str,
-    template: str,
-    context: dict,
+    template: str = "",
+    context: dict | None = None,
     kind: str = Kind.GENERAL,
     recipient=None,
     to_address: str | None = None,
     attachments: list[dict] | None = None,
+    rendered: tuple[str, str, str] | None = None,
 ) -> Message:
-    """Write the message once per key (a second call returns the first row) and send it after commit."""
+    """Write the message once per key (a second call returns the first row) and send it after commit.
+
+    It is rendered from `template` with `context`, or comes `rendered` as (subject, text, HTML) by
+    someone else's templates (allauth's own e-mails).
+    """
     existing = Message.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -154,7 +161,7 @@ def message_queue(
     choice = preference_for(user=recipient, kind=kind)
     status = {Choice.DIGEST: Status.HELD, Choice.NONE: Status.SKIPPED}.get(choice, Status.PENDING)
     headers: dict[str, str] = {}
-    context = {"site_url": settings.SITE_URL, "recipient": recipient, **context}
+    context = {"site_url": settings.SITE_URL, "recipient": recipient, **(context or {})}
     context["preferences_url"] = settings.SITE_URL + reverse("outbox:preferences")
     if recipient is not None and kind in REMINDER_KINDS:
         link = unsubscribe_url(user_id=recipient.pk, kind=kind)
@@ -164,7 +171,7 @@ def message_queue(
         headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     last_error = ""
     try:
-        subject, text, html = render_templated_email(template=template, context=context)
+        subject, text, html = rendered or render_templated_email(template=template, context=context)
     except Exception as error:  # noqa: BLE001 - a template bug fails this message, not the others
         subject, text, html = f"({template} could not be rendered)", "", ""
         status, last_error = Status.FAILED, f"Template error in “{template}”: {error}"
@@ -339,3 +346,49 @@ def to_list(value: list[str] | str) -> list[str]:
 def default_key(template: str) -> str:
     """A unique key for a message with no natural one (sent once, whenever it is queued)."""
     return f"{template}:{uuid.uuid4().hex}"
+
+
+# --- erasure ------------------------------------------------------------------------------
+
+ERASED = "Not sent: the recipient's data was erased."
+
+
+@transaction.atomic
+def outbox_erase_person(*, person, addresses: list[str], redaction: Redaction) -> int:
+    """Blank the messages to an erased person, and take their name and address out of the others.
+
+    A message to them keeps its key, kind, dates and subject (their name replaced), so the
+    outbox's counts stay right; its address, text, HTML, headers and attachments go, and one not
+    yet sent never will be. A message to someone else that names them reads the placeholder.
+    Returns how many messages changed.
+    """
+    to_them = Q(recipient=person)
+    for address in addresses:
+        to_them |= Q(to_address__iexact=address)
+    theirs = Message.objects.filter(to_them)
+    theirs.filter(status__in=(Status.PENDING, Status.HELD)).update(status=Status.FAILED, last_error=ERASED)
+    changed = set(theirs.values_list("pk", flat=True))
+    theirs.update(to_address="", text="", html="", attachments=[], headers={})
+    mentions = Q()
+    for term in redaction.terms:
+        for name in ("subject", "text", "html", "attachments_text", "headers_text"):
+            mentions |= Q(**{f"{name}__icontains": term})
+    rows = (
+        Message.objects.annotate(
+            attachments_text=Cast("attachments", TextField()), headers_text=Cast("headers", TextField())
+        )
+        .filter(mentions)
+        .only("subject", "text", "html", "attachments", "headers")
+    )
+    for message in rows:
+        fields = {
+            "subject": redaction.text(message.subject),
+            "text": redaction.text(message.text),
+            "html": redaction.text(message.html),
+            "attachments": redaction.data(message.attachments),
+            "headers": redaction.data(message.headers),
+        }
+        if any(getattr(message, name) != value for name, value in fields.items()):
+            Message.objects.filter(pk=message.pk).update(**fields)
+            changed.add(message.pk)
+    return len(changed)

@@ -30,9 +30,10 @@ def test_sign_up_is_closed_without_an_invitation_or_allowed_domain(client):
 
 
 def test_sign_up_with_an_allowed_domain_creates_an_account_awaiting_confirmation(
-    client, nhs_net_allowed, mailoutbox
+    client, nhs_net_allowed, mailoutbox, django_capture_on_commit_callbacks
 ):
-    response = _sign_up(client, "New.Starter@NHS.net")
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        response = _sign_up(client, "New.Starter@NHS.net")
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
