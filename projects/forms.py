@@ -9,13 +9,32 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from coachprog.forms import DateField, DecimalField, ModelForm
+from coachprog.accounts.models import User
+from coachprog.forms import DateField, DecimalField, ModelForm, PersonField
+from projects.data_rules import range_text, value_problems
 from projects.imports import MAX_ROWS, MAX_TEXT_CHARS, MAX_UNZIPPED_BYTES, MAX_UPLOAD_BYTES
-from projects.models import DataPoint, DriverNode, Measure, PDSACycle, ProgressScore, Project
+from projects.models import (
+    LIVE_STATUSES,
+    DataPoint,
+    DriverNode,
+    Measure,
+    PDSACycle,
+    ProgressScore,
+    Project,
+    TeamMembership,
+)
 from projects.periods import period_problem
-from projects.services import MEASURE_FIELDS, pdsa_cycle_errors
+from projects.services import (
+    MEASURE_FIELDS,
+    PROJECT_DETAIL_FIELDS,
+    measure_errors,
+    pdsa_cycle_errors,
+    project_errors,
+)
 
 # --- Charts: frozen baseline, new phases (rebases) and chart notes ------------------------------
 #
@@ -132,8 +151,18 @@ class ChartNoteForm(forms.Form):
 SMALL_NUMBER = forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"})
 
 
+PERIOD_HELP = {
+    Measure.Frequency.DAILY: "The day the value describes: today or an earlier day.",
+    Measure.Frequency.WEEKLY: "The Monday the week starts: this week or an earlier one.",
+    Measure.Frequency.MONTHLY: "The 1st of the month: this month or an earlier one.",
+}
+
+
 class DataPointForm(forms.Form):
-    """Quick entry of one period's value, in the shape the measure expects."""
+    """Quick entry of one period's value, in the shape, period and range the measure expects.
+
+    `replaces` carries the value the person agreed to replace (the confirm step fills it).
+    """
 
     period = DateField(
         label="Period starting",
@@ -153,14 +182,17 @@ class DataPointForm(forms.Form):
     note = forms.CharField(
         max_length=300,
         required=False,
-        help_text="Optional; shown on the chart.",
+        help_text="Shown on the chart at this point.",
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
+    replaces = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, measure: Measure, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.measure = measure
+        self.fields["period"].help_text = PERIOD_HELP.get(measure.frequency, self.fields["period"].help_text)
         unit = f" ({measure.unit})" if measure.unit and measure.unit != "%" else ""
+        valid = range_text(measure.lowest_value, measure.highest_value)
         if measure.value_type == Measure.ValueType.PROPORTION:
             del self.fields["value"]
             self.fields["numerator"].required = True
@@ -171,18 +203,22 @@ class DataPointForm(forms.Form):
             del self.fields["numerator"], self.fields["denominator"]
             self.fields["value"].required = True
             self.fields["value"].label = f"Value{unit}"
+            if valid != "any number":
+                self.fields["value"].help_text = f"{valid[0].upper()}{valid[1:]}."
 
     def clean_period(self) -> date:
         period = self.cleaned_data["period"]
-        if problem := period_problem(period):
+        if problem := period_problem(period, frequency=self.measure.frequency):
             raise ValidationError(problem)
         return period
 
     def clean(self) -> dict:
         data = super().clean()
-        numerator, denominator = data.get("numerator"), data.get("denominator")
-        if numerator is not None and denominator is not None and numerator > denominator:
-            self.add_error("numerator", "The numerator cannot be larger than the denominator.")
+        shape = ("numerator", "denominator") if "numerator" in self.fields else ("value",)
+        if all(data.get(name) is not None for name in shape):
+            numbers = {name: data[name] for name in shape}
+            for field, message in value_problems(self.measure, **numbers).items():
+                self.add_error(None if field == NON_FIELD_ERRORS else field, message)
         return data
 
 
@@ -324,23 +360,161 @@ class DriverNodeForm(forms.Form):
 
 
 class MeasureForm(ModelForm):
+    """A measure's definition, with its valid range and frequency explained."""
+
     class Meta(ModelForm.Meta):
         model = Measure
         fields = list(MEASURE_FIELDS)
         widgets = {"operational_definition": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "kind": "Outcome: the aim itself; process: the steps to it; balancing: what might get worse.",
-            "target": "Optional. For a proportion, give it as a fraction (0.9 for 90%).",
+            "lowest_value": "Values below it are refused. 0 suits counts, times, rates and proportions, "
+            "which cannot be negative; leave it blank only if the measure can be (a change from a "
+            "baseline, say). For a proportion, give fractions (0.9 for 90%).",
+            "highest_value": "Optional. Values above it are refused: 7 for days in a week, say.",
+            "target": "Optional. For a proportion, give it as a fraction (0.9 for 90%). It must be in "
+            "the valid range.",
+            "frequency": "Each value describes a day, a week starting on a Monday, or a month starting "
+            "on the 1st: one value a period.",
             "chart": "A run chart suits most teams; SPC adds control limits once there are about 20 points.",
         }
 
     def clean(self) -> dict:
         data = super().clean()
-        target = data.get("target")
-        if (
-            data.get("value_type") == Measure.ValueType.PROPORTION
-            and target is not None
-            and not 0 <= target <= 1
-        ):
-            self.add_error("target", "A proportion's target is a fraction from 0 to 1 (0.9 for 90%).")
+        # A field that did not parse is left out here: its own error says what is wrong.
+        candidate = Measure(
+            value_type=data.get("value_type", Measure.ValueType.VALUE),
+            lowest_value=data.get("lowest_value"),
+            highest_value=data.get("highest_value"),
+            target=data.get("target"),
+        )
+        for field, message in measure_errors(candidate).items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return data
+
+
+# --- Projects: start, details, team, close and reopen ---------------------------------------------
+
+LIVE_STATUS_CHOICES = [(status.value, status.label) for status in LIVE_STATUSES]
+DATE_INPUT = {"type": "date"}
+
+
+class ProjectForm(ModelForm):
+    """A project's details, with prompts that teach a good aim (what, how much, by when)."""
+
+    sponsor = PersonField(
+        label="Sponsor",
+        help_text="The senior leader accountable for the project: their e-mail address, or part of their "
+        "name.",
+    )
+
+    class Meta(ModelForm.Meta):
+        model = Project
+        fields = list(PROJECT_DETAIL_FIELDS)
+        labels = {
+            "aim_what": "Aim: what will improve, for whom",
+            "aim_how_much": "Aim: how much",
+            "aim_by_when": "Aim: by when",
+        }
+        widgets = {
+            "aim_what": forms.Textarea(attrs={"rows": 2}),
+            "aim_by_when": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+            "started_on": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "title": "A short name the team will recognise, e.g. “Fewer falls on Ward 3”.",
+            "aim_what": "One specific thing, e.g. “Reduce falls among inpatients on Ward 3”.",
+            "aim_how_much": "A number, so everyone can tell when it is reached: “by 30%”, “to 90%”, "
+            "“from 42 to 28 days”.",
+            "aim_by_when": "A date, e.g. 31 Mar 2027. Together: “Reduce falls among inpatients on Ward 3 "
+            "by 30% by 31 Mar 2027.”",
+            "started_on": "When the team started, or will start, working on it.",
+            "status": "Active, or on hold for a while; completing or closing a project is a separate step, "
+            "with its outcome.",
+        }
+
+    def __init__(self, *args, directorates: QuerySet, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["directorate"].queryset = directorates.order_by("name")
+        self.fields["directorate"].empty_label = "Choose a directorate"
+        self.fields["status"].choices = LIVE_STATUS_CHOICES
+        if self.instance.pk is None:
+            self.initial.setdefault("started_on", timezone.localdate())
+            self.initial.setdefault("status", Project.Status.ACTIVE)
+        else:
+            self.initial["sponsor"] = self.instance.sponsor.email
+            # The current sponsor stays valid even if their account has since been switched off.
+            self.fields["sponsor"].queryset = User.objects.filter(
+                Q(is_active=True) | Q(pk=self.instance.sponsor_id)
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        candidate = copy.copy(self.instance)
+        for name in PROJECT_DETAIL_FIELDS:
+            if data.get(name) is not None:
+                setattr(candidate, name, data[name])
+        for field, message in project_errors(candidate, changed=self.changed_data).items():
+            if field not in self.errors:  # a field that did not parse already says so
+                self.add_error(field, message)
+        return data
+
+    def _post_clean(self):
+        # The service validates the whole project (the form has named each broken rule already).
+        pass
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PROJECT_DETAIL_FIELDS}
+
+
+class TeamMemberForm(forms.Form):
+    """A person joining a project's team, in one role; on the start page a row left blank is ignored."""
+
+    person = PersonField(
+        label="Team member", required=False, help_text="Their e-mail address, or part of their name."
+    )
+    role = forms.ChoiceField(choices=TeamMembership.Role.choices, initial=TeamMembership.Role.MEMBER)
+
+    def __init__(self, *args, require_person: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].required = require_person
+
+
+TeamMemberFormSet = forms.formset_factory(TeamMemberForm, extra=3, max_num=20, absolute_max=20)
+
+
+def team_from(formset) -> list[tuple]:
+    """The filled-in rows of a valid team formset, as (person, role)."""
+    return [
+        (f.cleaned_data["person"], f.cleaned_data["role"]) for f in formset if f.cleaned_data.get("person")
+    ]
+
+
+class ProjectCloseForm(forms.Form):
+    """Completing or closing a project, with what it achieved: it becomes a read-only archive."""
+
+    status = forms.ChoiceField(
+        label="How it ends",
+        choices=[
+            (Project.Status.COMPLETED.value, "Completed: it ran its course"),
+            (Project.Status.CLOSED.value, "Closed: it stopped before its aim was reached"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    outcome_summary = forms.CharField(
+        label="Outcome summary",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What changed and by how much, what the team learned, and what happens next (sustained, "
+        "spread to other teams, or stopped). Sponsors and future teams read this.",
+    )
+
+
+class ProjectReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reopen it",
+        max_length=300,
+        help_text="Kept in the project's history, e.g. “Improvement not sustained: a second round of PDSA "
+        "cycles”.",
+    )

@@ -1,8 +1,11 @@
 """Reading many periods of a measure's data from pasted text, a CSV file or an Excel (.xlsx) file.
 
 Reading never writes: it turns the input into rows and names every bad row and
-why. `projects.services.data_points_import` then stores the rows atomically,
-so a file with any bad row imports nothing.
+why, by the rules every data point keeps (`projects.data_rules`: a period that fits
+the measure's frequency and has started, a value in the measure's valid range, a
+numerator no larger than its denominator). `projects.services.data_points_import`
+applies the same rules again and stores the rows atomically, so a file with any bad
+row imports nothing.
 
 Whatever comes in, reading answers an `ImportResult` or an `ImportFileError` naming the
 limit it broke, and every row it accepts can be stored. The input is bounded before it
@@ -29,6 +32,7 @@ from coachprog.bounds import (
     decimal_range_text,
     fitted_decimal,
 )
+from projects.data_rules import value_problems
 from projects.models import DataPoint, Measure
 from projects.periods import period_problem, period_text
 
@@ -266,23 +270,23 @@ def read_table(measure: Measure, table: Iterable) -> ImportResult:
         period = _period(cell("period"))
         if period is None:
             problems.append(f"“{_show(cell('period'))}” is not a date (use e.g. 2025-03-03 or 3 Mar 2025)")
-        elif problem := period_problem(period, today):
-            problems.append(problem[0].lower() + problem[1:].rstrip("."))
+        elif problem := period_problem(period, today, frequency=measure.frequency):
+            problems.append(_clause(problem))
         elif period in seen:
             problems.append(f"{period_text(period)} is already on row {seen[period]}")
         note = _text(cell("note"))
         if len(note) > MAX_NOTE_CHARS:
             problems.append(f"the note is longer than {MAX_NOTE_CHARS} characters")
         value = numerator = denominator = None
+        parsed = len(problems)
         if proportion:
             numerator = _count(cell("numerator"), "numerator", problems)
             denominator = _count(cell("denominator"), "denominator", problems)
-            if denominator == 0:
-                problems.append("the denominator must be above 0")
-            elif numerator is not None and denominator is not None and numerator > denominator:
-                problems.append(f"the numerator ({numerator}) is larger than the denominator ({denominator})")
         else:
             value = _decimal(cell("value"), problems)
+        if len(problems) == parsed:  # the numbers read: the rules every data point keeps
+            checked = value_problems(measure, value=value, numerator=numerator, denominator=denominator)
+            problems += [_clause(problem) for problem in checked.values()]
         if problems:
             errors.append(RowError(line, "; ".join(problems) + "."))
             continue
@@ -291,6 +295,11 @@ def read_table(measure: Measure, table: Iterable) -> ImportResult:
     if not rows and not errors:
         raise ImportFileError("The file has a header but no data rows.")
     return ImportResult(rows=rows, errors=errors)
+
+
+def _clause(sentence: str) -> str:
+    """A rule's sentence as one clause of a row's message ("Row 3: the value must be …; …")."""
+    return sentence[0].lower() + sentence[1:].rstrip(".")
 
 
 def _show(raw) -> str:

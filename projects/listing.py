@@ -15,7 +15,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from coachprog.accounts.models import Directorate
-from projects.models import PROGRESS_SCORES, ProgressScore, Project
+from projects.models import ARCHIVED_STATUSES, LIVE_STATUSES, PROGRESS_SCORES, ProgressScore, Project
 
 STALLED_MONTHS = 3
 
@@ -26,6 +26,8 @@ class ListFilter:
     label: str
     choices: Callable[[object, QuerySet], list[tuple[str, str]]]  # (user, visible projects) -> choices
     apply: Callable[[QuerySet, str], QuerySet]
+    empty_label: str = "Any"  # what the list shows when the parameter is absent
+    default: str = ""  # the value applied when the parameter is absent
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,35 @@ def _apply_score(projects: QuerySet, value: str) -> QuerySet:
     return projects.filter(progress_score=score) if score in PROGRESS_SCORES else projects
 
 
+# The list shows live projects unless asked for others: an archive stays listed and searchable.
+STATUS_CHOICES = [
+    ("all", "Any status"),
+    *Project.Status.choices,
+    ("archived", "Completed or closed"),
+]
+
+
+def _apply_status(projects: QuerySet, value: str) -> QuerySet:
+    if value == "live":
+        return projects.filter(status__in=LIVE_STATUSES)
+    if value == "archived":
+        return projects.filter(status__in=ARCHIVED_STATUSES)
+    return projects.filter(status=value) if value in Project.Status.values else projects
+
+
+MAX_SEARCH_WORDS = 8
+
+
+def search_projects(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
+    """Projects whose title or aim holds every word typed (in any order, any case)."""
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        word = word[:100]
+        projects = projects.filter(
+            Q(title__icontains=word) | Q(aim_what__icontains=word) | Q(aim_how_much__icontains=word)
+        )
+    return projects
+
+
 BUILT_IN_FILTERS = [
     ListFilter(
         "directorate",
@@ -93,8 +124,10 @@ BUILT_IN_FILTERS = [
     ListFilter(
         "status",
         "Status",
-        lambda user, visible: list(Project.Status.choices),
-        lambda qs, v: qs.filter(status=v) if v in Project.Status.values else qs,
+        lambda user, visible: STATUS_CHOICES,
+        _apply_status,
+        empty_label="Live (active or on hold)",
+        default="live",
     ),
     ListFilter("score", "Progress score", lambda user, visible: list(ProgressScore.choices), _apply_score),
     ListFilter(
@@ -121,10 +154,11 @@ def project_list_columns() -> list[ListColumn]:
 
 
 def filter_projects(projects: QuerySet[Project], params: Mapping[str, str]) -> QuerySet[Project]:
-    """Apply every filter named in `params` (unknown or empty values change nothing)."""
-    projects = with_score_since(projects)
+    """Apply the text search (`q`) and every filter named in `params`, or its default (unknown values
+    change nothing)."""
+    projects = with_score_since(search_projects(projects, params.get("q", "")))
     for list_filter in project_list_filters():
-        value = params.get(list_filter.name, "")
+        value = params.get(list_filter.name, "") or list_filter.default
         if value:
             projects = list_filter.apply(projects, value)
     return projects

@@ -55,6 +55,11 @@ class ProjectStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# A live project is worked on; an archived one (completed or closed) is read-only until a lead reopens it.
+LIVE_STATUSES = (ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
+ARCHIVED_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.CLOSED)
+
+
 class Project(models.Model):
     """A QI project in a directorate, with an aim, a sponsor and a team."""
 
@@ -75,6 +80,14 @@ class Project(models.Model):
     started_on = models.DateField("start date")
     progress_score = progress_score_field(default=Decimal("0.5"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Closing: what the project achieved, and when it became a read-only archive.
+    outcome_summary = models.TextField(
+        blank=True, help_text="What the project achieved and learned; written when it is closed."
+    )
+    closed_on = models.DateField("closed on", null=True, blank=True)
+    reopen_reason = models.CharField(
+        "reason for reopening", max_length=300, blank=True, help_text="Why a lead last reopened the project."
+    )
 
     history = HistoricalRecords()
 
@@ -86,6 +99,19 @@ class Project(models.Model):
             ),
             progress_score_check("progress_score", "project_progress_score_on_scale"),
             models.CheckConstraint(condition=Q(status__in=ProjectStatus.values), name="project_status_valid"),
+            # A live project has no closing date; an archived one has its date and its outcome.
+            models.CheckConstraint(
+                condition=Q(status__in=LIVE_STATUSES, closed_on__isnull=True)
+                | (Q(status__in=ARCHIVED_STATUSES, closed_on__isnull=False) & ~Q(outcome_summary="")),
+                name="project_archived_has_date_and_outcome",
+                violation_error_message="A completed or closed project needs its closing date and an "
+                "outcome summary; a live project has no closing date.",
+            ),
+            models.CheckConstraint(
+                condition=date_range_check("closed_on", nullable=True),
+                name="project_closed_on_in_range",
+                violation_error_message=f"A project's closing date must be in the years {DATE_RANGE_TEXT}.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,6 +123,11 @@ class Project(models.Model):
     @property
     def aim_statement(self) -> str:
         return f"{self.aim_what.rstrip('.')} {self.aim_how_much} by {self.aim_by_when:%-d %b %Y}."
+
+    @property
+    def is_archived(self) -> bool:
+        """Completed or closed: kept and listed, but nothing in it changes until a lead reopens it."""
+        return self.status in ARCHIVED_STATUSES
 
 
 class TeamMembership(models.Model):
@@ -221,6 +252,13 @@ class Measure(models.Model):
     unit = models.CharField(max_length=50, blank=True, help_text="e.g. “days”, “%”, “patients”.")
     better_direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.UP)
     target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    # The valid range (`projects.data_rules`): 0 or more unless the measure says otherwise.
+    lowest_value = models.DecimalField(
+        "lowest value", max_digits=14, decimal_places=4, null=True, blank=True, default=Decimal(0)
+    )
+    highest_value = models.DecimalField(
+        "highest value", max_digits=14, decimal_places=4, null=True, blank=True
+    )
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
     value_type = models.CharField(max_length=20, choices=ValueType.choices, default=ValueType.VALUE)
     chart = models.CharField(max_length=10, choices=Chart.choices, default=Chart.RUN)
@@ -260,6 +298,24 @@ class Measure(models.Model):
                 condition=Q(value_type="value") | Q(target__isnull=True) | Q(target__gte=0, target__lte=1),
                 name="measure_proportion_target_is_a_fraction",
                 violation_error_message="A proportion's target is a fraction from 0 to 1 (0.9 for 90%).",
+            ),
+            models.CheckConstraint(
+                condition=Q(lowest_value__isnull=True)
+                | Q(highest_value__isnull=True)
+                | Q(lowest_value__lte=F("highest_value")),
+                name="measure_valid_range_in_order",
+                violation_error_message="The lowest value cannot be above the highest value.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_type="value")
+                | (
+                    (Q(lowest_value__isnull=True) | Q(lowest_value__gte=0, lowest_value__lte=1))
+                    & (Q(highest_value__isnull=True) | Q(highest_value__gte=0, highest_value__lte=1))
+                ),
+                name="measure_proportion_range_is_a_fraction",
+                violation_error_message=(
+                    "A proportion's valid range is in fractions from 0 to 1 (0.9 for 90%)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(baseline_points__isnull=True)

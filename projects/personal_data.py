@@ -50,7 +50,13 @@ PDSA_TEXT = (
 PROJECTS_PERSONAL_DATA = (
     PersonalData(
         Project,
-        confidential=(Confidential(("title", "aim_what", "aim_how_much"), _reads_project, why=PROJECT),),
+        confidential=(
+            Confidential(
+                ("title", "aim_what", "aim_how_much", "outcome_summary", "reopen_reason"),
+                _reads_project,
+                why=PROJECT,
+            ),
+        ),
     ),
     PersonalData(
         ProgressScoreChange,

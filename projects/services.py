@@ -1,6 +1,6 @@
 """Writes for projects, teams, progress scores, driver diagrams, measures, data points and PDSA cycles."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,8 +13,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from coachprog.accounts.models import Directorate, User
 from coachprog.bounds import DATE_RANGE_TEXT, date_in_range
+from projects.data_rules import data_point_problems, in_range, number_text, range_text
 from projects.imports import ImportRow
 from projects.models import (
+    ARCHIVED_STATUSES,
+    LIVE_STATUSES,
     PROGRESS_SCORES,
     ChartNote,
     DataPoint,
@@ -26,7 +29,101 @@ from projects.models import (
     Project,
     TeamMembership,
 )
-from projects.periods import period_problem, period_text
+from projects.periods import period_fits, period_text
+from projects.permissions import archived_message, startable_directorates
+
+# --- Projects: start, details, team, close and reopen ---------------------------------------------
+
+# What starting and closing a project means for the apps built on projects (coaching makes a coach
+# who starts a project its lead coach, and ends a closed project's coaching), registered from their
+# AppConfig.ready(), as erasure is: `projects` cannot import them.
+ProjectHook = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class _LifecycleHooks:
+    started: list[ProjectHook]
+    closed: list[ProjectHook]
+
+
+_lifecycle = _LifecycleHooks(started=[], closed=[])
+
+
+def register_project_lifecycle(
+    *, started: ProjectHook | None = None, closed: ProjectHook | None = None
+) -> None:
+    """`started(project=, started_by=)` runs when a project starts and `closed(project=, closed_by=)` when
+    it is completed or closed, each inside the service's transaction."""
+    for hook, registered in ((started, _lifecycle.started), (closed, _lifecycle.closed)):
+        if hook is not None and hook not in registered:
+            registered.append(hook)
+
+
+# A project's details, in the order its form shows them; the services change these and no others.
+PROJECT_DETAIL_FIELDS = (
+    "title",
+    "aim_what",
+    "aim_how_much",
+    "aim_by_when",
+    "directorate",
+    "sponsor",
+    "started_on",
+    "status",
+)
+
+
+def project_errors(project: Project, *, changed: Collection[str] = PROJECT_DETAIL_FIELDS) -> dict[str, str]:
+    """The rules a live project's details keep, as messages by field (empty when it keeps them all).
+
+    `changed` names the fields being set, so an old project is not refused for a sponsor who has
+    since left. The database holds the title's uniqueness and the status; forms call this first to
+    name the field.
+    """
+    errors: dict[str, str] = {}
+    title = project.title.strip()
+    if not title:
+        errors["title"] = "Give the project a title."
+    elif (
+        project.directorate_id
+        and Project.objects.filter(directorate_id=project.directorate_id, title__iexact=title)
+        .exclude(pk=project.pk)
+        .exists()
+    ):
+        errors["title"] = (
+            f"{project.directorate} already has a project called “{title}”; choose another title."
+        )
+    if not project.aim_what.strip():
+        errors["aim_what"] = "Say what will improve, and for whom."
+    if not any(character.isdigit() for character in project.aim_how_much):
+        errors["aim_how_much"] = "Say how much as a number: “by 30%”, “to 90%” or “from 42 to 28 days”."
+    for name, label in (("aim_by_when", "The aim's date"), ("started_on", "The start date")):
+        day = getattr(project, name)
+        if day is not None and not date_in_range(day):
+            errors[name] = f"{label} must be in the years {DATE_RANGE_TEXT}."
+    dates_known = (
+        project.aim_by_when and project.started_on and not errors.keys() & {"aim_by_when", "started_on"}
+    )
+    if dates_known and project.aim_by_when <= project.started_on:
+        errors["aim_by_when"] = (
+            f"The aim's date must be after the start date ({project.started_on:%-d %b %Y})."
+        )
+    if project.status not in LIVE_STATUSES:
+        errors["status"] = "A project is active or on hold until it is closed, with its outcome."
+    if "sponsor" in changed and project.sponsor_id and not project.sponsor.is_active:
+        errors["sponsor"] = f"{project.sponsor}'s account is switched off; choose a sponsor who can sign in."
+    return errors
+
+
+def _check_project(project: Project, *, changed: Collection[str] = PROJECT_DETAIL_FIELDS) -> None:
+    if errors := project_errors(project, changed=changed):
+        raise ValidationError(errors)
+    project.title = project.title.strip()
+    project.full_clean()
+
+
+def _refuse_archived(project: Project) -> None:
+    if project.is_archived:
+        raise ValidationError(archived_message(project))
 
 
 @transaction.atomic
@@ -44,7 +141,7 @@ def project_create(
     status: str = Project.Status.ACTIVE,
     created_at: datetime | None = None,
 ) -> Project:
-    """Create a project and the first entry of its progress-score history."""
+    """Create a live project and the first entry of its progress-score history."""
     project = Project(
         title=title,
         directorate=directorate,
@@ -56,7 +153,8 @@ def project_create(
         progress_score=progress_score,
         status=status,
     )
-    project.full_clean()
+    _check_project(project)
+    project._history_user = created_by
     project.save()
     ProgressScoreChange.objects.create(
         project=project,
@@ -69,13 +167,118 @@ def project_create(
     return project
 
 
+@transaction.atomic
+def project_start(*, started_by: User, team: Sequence[tuple[User, str]] = (), **details) -> Project:
+    """Start a project where the starter may (leads and coaches anywhere, QI leads in their own
+    directorates), with its team; apps built on projects add their part (coaching: its lead coach)."""
+    unknown = set(details) - set(PROJECT_DETAIL_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown project fields: {', '.join(sorted(unknown))}.")
+    directorate = details.get("directorate")
+    if directorate is not None and not startable_directorates(started_by).filter(pk=directorate.pk).exists():
+        raise ValidationError({"directorate": f"You cannot start projects in {directorate}."})
+    people = [person.pk for person, _ in team]
+    if len(people) != len(set(people)):
+        raise ValidationError({"team": "Each person joins the team once; remove the repeated row."})
+    project = project_create(created_by=started_by, **details)
+    for person, role in team:
+        team_member_add(
+            project=project, person=person, role=role, joined_on=project.started_on, added_by=started_by
+        )
+    for hook in _lifecycle.started:
+        hook(project=project, started_by=started_by)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, changed_by: User, **fields) -> Project:
+    """Change a live project's details (its score and closing have services of their own)."""
+    unknown = set(fields) - set(PROJECT_DETAIL_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown project fields: {', '.join(sorted(unknown))}.")
+    locked = Project.objects.select_for_update().select_related("directorate", "sponsor").get(pk=project.pk)
+    _refuse_archived(locked)
+    changed = {name for name, value in fields.items() if getattr(locked, name) != value}
+    moved_to = fields.get("directorate")
+    if "directorate" in changed and not startable_directorates(changed_by).filter(pk=moved_to.pk).exists():
+        raise ValidationError({"directorate": f"You cannot move projects into {moved_to}."})
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _check_project(locked, changed=changed)
+    if changed:
+        locked._history_user = changed_by
+        locked.save()
+    return locked
+
+
+@transaction.atomic
+def project_close(
+    *, project: Project, status: str, outcome_summary: str, closed_by: User, closed_on: date | None = None
+) -> Project:
+    """Complete or close a project with its outcome: it becomes a read-only archive, still listed."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    _refuse_archived(locked)
+    errors = {}
+    if status not in ARCHIVED_STATUSES:
+        errors["status"] = "Choose completed (it ran its course) or closed (it stopped early)."
+    if not outcome_summary.strip():
+        errors["outcome_summary"] = "Say what the project achieved and learned, for whoever reads it later."
+    if errors:
+        raise ValidationError(errors)
+    locked.status, locked.outcome_summary = status, outcome_summary.strip()
+    locked.closed_on = closed_on or timezone.localdate()
+    locked.full_clean()
+    locked._history_user = closed_by
+    locked._change_reason = locked.get_status_display()
+    locked.save()
+    for hook in _lifecycle.closed:
+        hook(project=locked, closed_by=closed_by)
+    return locked
+
+
+@transaction.atomic
+def project_reopen(*, project: Project, reason: str, reopened_by: User) -> Project:
+    """Make an archived project active again, keeping why (who and when are in its history)."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if not locked.is_archived:
+        raise ValidationError(f"{locked} is {locked.get_status_display().lower()}, not closed.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the project is reopened."})
+    locked.status, locked.closed_on, locked.reopen_reason = Project.Status.ACTIVE, None, reason.strip()
+    locked.full_clean()
+    locked._history_user = reopened_by
+    locked._change_reason = "Reopened"
+    locked.save()
+    return locked
+
+
 def team_member_add(
-    *, project: Project, person: User, role: str = TeamMembership.Role.MEMBER, joined_on: date | None = None
+    *,
+    project: Project,
+    person: User,
+    role: str = TeamMembership.Role.MEMBER,
+    joined_on: date | None = None,
+    added_by: User | None = None,
 ) -> TeamMembership:
+    """Add a person to a live project's team, in one role."""
+    _refuse_archived(Project.objects.get(pk=project.pk))  # the caller's copy may predate a closing
+    if TeamMembership.objects.filter(project=project, person=person).exists():
+        raise ValidationError({"person": f"{person} is already on the team of {project}."})
+    if not person.is_active:
+        raise ValidationError({"person": f"{person}'s account is switched off, so they cannot join a team."})
     membership = TeamMembership(project=project, person=person, role=role, joined_on=joined_on)
     membership.full_clean()
+    membership._history_user = added_by
     membership.save()
     return membership
+
+
+def team_member_remove(*, membership: TeamMembership, removed_by: User) -> None:
+    """Take a person off a live project's team; its history keeps who they were, who removed them and when."""
+    _refuse_archived(Project.objects.get(pk=membership.project_id))
+    membership._history_user = removed_by
+    membership._change_reason = "Removed from the team"
+    membership.delete()
 
 
 @transaction.atomic
@@ -92,6 +295,7 @@ def progress_score_change(
     if score not in PROGRESS_SCORES:
         raise ValidationError({"progress_score": f"{score} is not on the 0.5–5.0 progress scale."})
     locked = Project.objects.select_for_update().get(pk=project.pk)
+    _refuse_archived(locked)
     project.progress_score = score  # keep the caller's instance in step with the database
     if locked.progress_score == score:
         return None
@@ -144,6 +348,38 @@ def driver_node_remove(*, node: DriverNode) -> None:
     node.delete()
 
 
+def measure_errors(measure: Measure) -> dict[str, str]:
+    """The rules a measure's definition keeps, as messages by field (empty when it keeps them all).
+
+    The database holds the range's order and a proportion's fractions; forms call this first to
+    name the field, and the target must lie in the valid range, where every value lies.
+    """
+    errors: dict[str, str] = {}
+    low, high = measure.lowest_value, measure.highest_value
+    if measure.value_type == Measure.ValueType.PROPORTION:
+        fraction = "A proportion's {} is a fraction from 0 to 1 (0.9 for 90%)."
+        for name, label in (("lowest_value", "lowest value"), ("highest_value", "highest value")):
+            if getattr(measure, name) is not None and not 0 <= getattr(measure, name) <= 1:
+                errors[name] = fraction.format(label)
+        if measure.target is not None and not 0 <= measure.target <= 1:
+            errors["target"] = fraction.format("target")
+    if low is not None and high is not None and low > high and not errors:
+        errors["highest_value"] = (
+            f"The highest value ({number_text(high)}) cannot be below the lowest value ({number_text(low)})."
+        )
+    if measure.target is not None and not errors and not in_range(measure.target, low, high):
+        errors["target"] = (
+            f"The target ({number_text(measure.target)}) must be in the measure's valid range: "
+            f"{range_text(low, high)}."
+        )
+    return errors
+
+
+def _check_measure(measure: Measure) -> None:
+    if errors := measure_errors(measure):
+        raise ValidationError(errors)
+
+
 def measure_create(
     *,
     project: Project,
@@ -151,6 +387,8 @@ def measure_create(
     kind: str,
     operational_definition: str,
     unit: str = "",
+    lowest_value: Decimal | None = Decimal(0),
+    highest_value: Decimal | None = None,
     better_direction: str = Measure.Direction.UP,
     target: Decimal | None = None,
     frequency: str = Measure.Frequency.WEEKLY,
@@ -158,6 +396,7 @@ def measure_create(
     chart: str = Measure.Chart.RUN,
     run_rules: str = Measure.RunRules.ANHOEJ,
 ) -> Measure:
+    """Add a measure to the project, with a valid range of 0 or more unless it says otherwise."""
     position = (project.measures.aggregate(m=Max("position"))["m"] or 0) + 1
     measure = Measure(
         project=project,
@@ -165,6 +404,8 @@ def measure_create(
         kind=kind,
         operational_definition=operational_definition,
         unit=unit,
+        lowest_value=lowest_value,
+        highest_value=highest_value,
         better_direction=better_direction,
         target=target,
         frequency=frequency,
@@ -173,6 +414,7 @@ def measure_create(
         run_rules=run_rules,
         position=position,
     )
+    _check_measure(measure)
     measure.full_clean()
     measure.save()
     return measure
@@ -184,6 +426,8 @@ MEASURE_FIELDS = (
     "kind",
     "operational_definition",
     "unit",
+    "lowest_value",
+    "highest_value",
     "better_direction",
     "target",
     "frequency",
@@ -191,18 +435,70 @@ MEASURE_FIELDS = (
     "chart",
     "run_rules",
 )
+# How many periods a refusal names before it says "and N more".
+NAMED_PERIODS = 3
 
 
+def _periods_named(periods: Sequence[date]) -> str:
+    named = ", ".join(period_text(period) for period in periods[:NAMED_PERIODS])
+    more = len(periods) - NAMED_PERIODS
+    return f"{named} and {more} more" if more > 0 else named
+
+
+def _points_are(count: int) -> str:
+    return f"{count} of the measure's data points {'is' if count == 1 else 'are'}"
+
+
+def _data_conflicts(measure: Measure, before: Measure) -> dict[str, str]:
+    """What in the measure's data a changed definition would break (read only when it changes)."""
+    changed = {
+        name
+        for name in ("value_type", "frequency", "lowest_value", "highest_value")
+        if getattr(measure, name) != getattr(before, name)
+    }
+    if not changed:
+        return {}
+    points = list(DataPoint.objects.filter(measure=measure).order_by("period"))
+    if not points:
+        return {}
+    if "value_type" in changed:
+        message = "This measure has data already, so it cannot switch between a value and a proportion."
+        return {"value_type": message}
+    errors: dict[str, str] = {}
+    if "frequency" in changed:
+        misfits = [p.period for p in points if not period_fits(p.period, measure.frequency)]
+        if misfits:
+            start = "the 1st of a month" if measure.frequency == Measure.Frequency.MONTHLY else "a Monday"
+            errors["frequency"] = (
+                f"{_points_are(len(misfits))} not on {start} "
+                f"({_periods_named(misfits)}), so it cannot become "
+                f"{measure.get_frequency_display().lower()}."
+            )
+    low, high = measure.lowest_value, measure.highest_value
+    outside = [p for p in points if not in_range(p.number, low, high)]
+    if outside and changed & {"lowest_value", "highest_value"}:
+        field = (
+            "lowest_value" if low is not None and any(p.number < low for p in outside) else "highest_value"
+        )
+        errors[field] = (
+            f"{_points_are(len(outside))} outside {range_text(low, high)} "
+            f"({_periods_named([p.period for p in outside])}): correct or remove them first, or "
+            "choose a range that holds them."
+        )
+    return errors
+
+
+@transaction.atomic
 def measure_update(*, measure: Measure, **fields) -> Measure:
-    """Change a measure's definition; its value type is fixed once it has data."""
+    """Change a measure's definition; its data must still keep the rules (value type, frequency, range)."""
     unknown = set(fields) - set(MEASURE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown measure fields: {', '.join(sorted(unknown))}.")
-    if fields.get("value_type", measure.value_type) != measure.value_type and measure.data_points.exists():
-        message = "This measure has data already, so it cannot switch between a value and a proportion."
-        raise ValidationError({"value_type": message})
+    before = Measure.objects.select_for_update().get(pk=measure.pk)
     for name, value in fields.items():
         setattr(measure, name, value)
+    if errors := measure_errors(measure) or _data_conflicts(measure, before):
+        raise ValidationError(errors)
     measure.full_clean()
     measure.save()
     return measure
@@ -277,20 +573,31 @@ def chart_note_add(*, measure: Measure, on: date, text: str, created_by: User) -
     return note
 
 
-def _check_data_shape(
-    measure: Measure, value: Decimal | None, numerator: int | None, denominator: int | None
-) -> None:
-    if measure.value_type == Measure.ValueType.PROPORTION:
-        if numerator is None or denominator is None or value is not None:
-            raise ValidationError("This measure is a proportion: give a numerator and a denominator.")
-        if denominator <= 0 or not 0 <= numerator <= denominator:
-            raise ValidationError(
-                "The numerator must be between 0 and the denominator, which must be above 0."
-            )
-    elif value is None or numerator is not None or denominator is not None:
-        raise ValidationError("This measure takes a single value.")
+class ReplacementUnconfirmed(ValidationError):
+    """The period already has a value, and the person has not confirmed replacing that value.
+
+    `point` is the value recorded now and `replacement` the one offered (as "30" or "27/36"),
+    so a page can ask "Replace 33 with 30?".
+    """
+
+    def __init__(self, point: DataPoint, replacement: str):
+        self.point, self.replacement = point, replacement
+        super().__init__(
+            f"{period_text(point.period)} already has {point.display_value}: confirm to replace "
+            f"{point.display_value} with {replacement}.",
+            code="replacement_unconfirmed",
+        )
 
 
+def _shown(value: Decimal | None, numerator: int | None, denominator: int | None) -> str:
+    return f"{numerator}/{denominator}" if value is None else number_text(value)
+
+
+def _replaced_reason(previous: str, new: str) -> str:
+    return f"Replaced {previous} with {new}"
+
+
+@transaction.atomic
 def data_point_record(
     *,
     measure: Measure,
@@ -300,18 +607,34 @@ def data_point_record(
     numerator: int | None = None,
     denominator: int | None = None,
     note: str = "",
+    replaces: str | None = None,
 ) -> DataPoint:
-    """Record (or correct) a measure's value for one period (1900 to today), in the shape it expects."""
-    if problem := period_problem(period):
-        raise ValidationError({"period": problem})
-    _check_data_shape(measure, value, numerator, denominator)
-    point = DataPoint.objects.filter(measure=measure, period=period).first() or DataPoint(
-        measure=measure, period=period
-    )
+    """Record a measure's value for one period, keeping every rule of `projects.data_rules`.
+
+    A period that has a value keeps it unless `replaces` names that value as the person saw it
+    ("33"): otherwise `ReplacementUnconfirmed` says what would be replaced, so nobody replaces
+    a value without seeing it, nor one that changed since. The history keeps both values, and
+    the point returned says in `replaced` which value it replaced (None for a new period).
+    """
+    if errors := data_point_problems(
+        measure, period=period, value=value, numerator=numerator, denominator=denominator
+    ):
+        raise ValidationError(errors)
+    new = _shown(value, numerator, denominator)
+    point = DataPoint.objects.select_for_update().filter(measure=measure, period=period).first()
+    if point is not None and point.display_value != replaces:
+        raise ReplacementUnconfirmed(point, new)
+    replaced = None if point is None else point.display_value
+    if point is None:
+        point = DataPoint(measure=measure, period=period)
+    else:
+        point._change_reason = _replaced_reason(replaced, new)
     point.value, point.numerator, point.denominator = value, numerator, denominator
     point.note, point.recorded_by = note, recorded_by
+    point._history_user = recorded_by
     point.full_clean()
     point.save()
+    point.replaced = replaced
     return point
 
 
@@ -322,21 +645,55 @@ class ImportSummary:
 
 
 @transaction.atomic
-def data_points_import(*, measure: Measure, rows: Sequence[ImportRow], recorded_by: User) -> ImportSummary:
-    """Store many periods at once, all or nothing: any bad row stores none and names the row."""
+def data_points_import(
+    *,
+    measure: Measure,
+    rows: Sequence[ImportRow],
+    recorded_by: User,
+    replaces: Mapping[date, str] | None = None,
+) -> ImportSummary:
+    """Store many periods at once, all or nothing: any bad row stores none and names the row.
+
+    Every row keeps the rules of `projects.data_rules`. A row for a period that has a value
+    replaces it only if `replaces` maps the period to that value as the person previewed it,
+    so a value recorded or changed since the preview is never replaced unseen.
+    """
+    replaces = replaces or {}
     periods = [row.period for row in rows]
-    existing = {p.period: p for p in DataPoint.objects.filter(measure=measure, period__in=periods)}
+    existing = {
+        p.period: p for p in DataPoint.objects.select_for_update().filter(measure=measure, period__in=periods)
+    }
     now, today = timezone.now(), timezone.localdate()
     to_create, to_update, errors = [], [], []
     for row in rows:
-        if problem := period_problem(row.period, today):
-            errors.append(f"Row {row.line}: {problem}")
+        problems = data_point_problems(
+            measure,
+            period=row.period,
+            value=row.value,
+            numerator=row.numerator,
+            denominator=row.denominator,
+            today=today,
+        )
+        if problems:
+            errors.append(f"Row {row.line}: {' '.join(problems.values())}")
             continue
-        point = existing.get(row.period) or DataPoint(measure=measure, period=row.period)
+        point = existing.get(row.period)
+        new = _shown(row.value, row.numerator, row.denominator)
+        if point is not None:
+            previewed = replaces.get(row.period)
+            if previewed != point.display_value:
+                since = "" if previewed is None else f" (it held {previewed} when you previewed the import)"
+                errors.append(
+                    f"Row {row.line}: {period_text(row.period)} holds {point.display_value}{since}; "
+                    "preview the import again to see what it replaces."
+                )
+                continue
+            point._change_reason = f"{_replaced_reason(point.display_value, new)} by an import"
+        else:
+            point = DataPoint(measure=measure, period=row.period)
         point.value, point.numerator, point.denominator = row.value, row.numerator, row.denominator
         point.note, point.recorded_by, point.recorded_at = row.note, recorded_by, now
         try:
-            _check_data_shape(measure, row.value, row.numerator, row.denominator)
             point.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors.append(f"Row {row.line}: {' '.join(error.messages)}")

@@ -11,10 +11,12 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRefresh
 
 from coachprog.exports import FORMATS as EXPORT_FORMATS
 from coachprog.exports import table_response
 from coachprog.permissions import Access
+from projects.data_rules import range_text
 from projects.forms import (
     DataImportForm,
     DataPointForm,
@@ -25,12 +27,13 @@ from projects.models import (
     Measure,
     MeasurePhase,
 )
-from projects.periods import current_period, period_text
+from projects.periods import current_period, period_start, period_text
 from projects.periods import next_period as period_after
 from projects.permissions import (
     get_measure_for_user,
 )
 from projects.services import (
+    ReplacementUnconfirmed,
     data_point_record,
     data_point_remove,
     data_points_import,
@@ -50,7 +53,9 @@ def next_period(measure: Measure, latest: date | None) -> date | None:
     today = timezone.localdate()
     if latest is None:
         return current_period(measure.frequency, today)
-    following = period_after(latest, measure.frequency)
+    # From the start of the latest's period, so a point recorded before periods had to fit
+    # (a Wednesday, say) still leads to a period that fits.
+    following = period_after(period_start(latest, measure.frequency), measure.frequency)
     return following if following is not None and following <= today else None
 
 
@@ -61,11 +66,27 @@ def entry_form(measure: Measure, latest: date | None, data=None) -> DataPointFor
     )
 
 
+def _entry_page(request: HttpRequest, measure: Measure) -> tuple[str, str]:
+    """Which page the quick entry came from, and its address (the project page unless it says so).
+
+    A name rather than a posted address, so the redirect can only go to one of the two pages.
+    """
+    page = request.POST.get("return_to")
+    if page == "measure":
+        return page, f"{measure.get_absolute_url()}#data-entry"
+    return "project", measure.project.get_absolute_url()
+
+
 @require_POST
 def data_point_add(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
-    """Quick entry of one period's value from the project page."""
+    """Quick entry of one period's value, from the project page or the measure's page.
+
+    A period that has a value is not replaced until the person confirms "Replace 33 with 30":
+    htmx swaps a confirm box into the entry form's place, a plain post gets a confirm page.
+    """
     measure, _ = get_measure_for_user(request.user, project_pk, pk, need=Access.WRITE)
-    form = DataPointForm(request.POST, measure=measure)
+    page, back = _entry_page(request, measure)
+    form = entry_form(measure, None, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -77,18 +98,68 @@ def data_point_add(request: HttpRequest, project_pk: int, pk: int) -> HttpRespon
                 numerator=data.get("numerator"),
                 denominator=data.get("denominator"),
                 note=data["note"],
+                replaces=data["replaces"] or None,
             )
+        except ReplacementUnconfirmed as unconfirmed:
+            return _replace_confirm(request, measure, form, unconfirmed, page, back)
         except ValidationError as error:
-            form.add_error(None, error)
+            by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            for field, errors in by_field.items():
+                form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(
-                request, f"Recorded {point.display_value} for {measure} ({point.period:%-d %b %Y})."
-            )
-            return redirect(measure.project)
+            when = period_text(point.period)
+            if point.replaced is not None:
+                messages.success(
+                    request,
+                    f"Replaced {point.replaced} with {point.display_value} for {measure} ({when}); "
+                    "its history keeps the earlier value.",
+                )
+            else:
+                messages.success(request, f"Recorded {point.display_value} for {measure} ({when}).")
+            # htmx posts from the page the person is on: reloading it shows the new point. (A redirect
+            # to the same page with a #fragment would only scroll, and show nothing new.)
+            return HttpResponseClientRefresh() if request.htmx else redirect(back)
+    if request.htmx:
+        # 200 even on error: htmx swaps only successful responses, and the form shows its errors.
+        return render(
+            request, "projects/_data_entry.html", {"measure": measure, "form": form, "return_to": page}
+        )
     for field, errors in form.errors.items():
         label = form[field].label if field in form.fields else ""
         messages.error(request, f"{measure}: {label + ': ' if label else ''}{' '.join(errors)}")
-    return redirect(measure.project)
+    return redirect(back)
+
+
+def _replace_confirm(
+    request: HttpRequest,
+    measure: Measure,
+    form: DataPointForm,
+    unconfirmed: ReplacementUnconfirmed,
+    page: str,
+    back: str,
+) -> HttpResponse:
+    """Ask before replacing: "3 Mar 2025 already has 33. Replace 33 with 30?"."""
+    data = form.cleaned_data
+    posted = {
+        "period": data["period"].isoformat(),
+        **{name: data[name] for name in ("value", "numerator", "denominator") if data.get(name) is not None},
+        "note": data["note"],
+        "replaces": unconfirmed.point.display_value,
+        "return_to": page,
+    }
+    context = {
+        "project": measure.project,
+        "measure": measure,
+        "existing": unconfirmed.point,
+        "replacement": unconfirmed.replacement,
+        "period": period_text(unconfirmed.point.period),
+        "posted": posted,
+        # The person agreed to replace another value, which changed before they confirmed.
+        "changed_from": data["replaces"],
+        "back": back,
+    }
+    template = "projects/_data_replace.html" if request.htmx else "projects/data_point_replace.html"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -106,22 +177,24 @@ def data_import(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
             if payload["measure"] != measure.pk:
                 raise signing.BadSignature("rows were prepared for another measure")
             rows = [ImportRow.from_dict(row) for row in payload["rows"]]
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            replaces = {date.fromisoformat(day): shown for day, shown in payload["replaces"].items()}
+        except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
             messages.error(
                 request, "That preview has expired or was changed; please paste or upload the data again."
             )
             return redirect("projects:data_import", project_pk=measure.project_id, pk=measure.pk)
         try:
-            summary = data_points_import(measure=measure, rows=rows, recorded_by=request.user)
+            summary = data_points_import(
+                measure=measure, rows=rows, recorded_by=request.user, replaces=replaces
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
             return redirect("projects:data_import", project_pk=measure.project_id, pk=measure.pk)
-        messages.success(
-            request,
-            f"Imported {len(rows)} period{pluralize(len(rows))} into {measure}: "
-            f"{summary.created} new, {summary.updated} corrected.",
-        )
+        done = f"Imported {len(rows)} period{pluralize(len(rows))} into {measure}: {summary.created} new"
+        if summary.updated:
+            done += f", {summary.updated} replaced (the history keeps the earlier values)"
+        messages.success(request, f"{done}.")
         return redirect(measure)
     if request.method == "POST":
         form = DataImportForm(request.POST, request.FILES)
@@ -134,20 +207,25 @@ def data_import(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
                     preview = read_text(measure, form.cleaned_data["text"])
             except ImportFileError as error:
                 form.add_error("file" if upload else "text", str(error))
-            else:
-                if preview.ok:
-                    signed_rows = signing.dumps(
-                        {"measure": measure.pk, "rows": [row.as_dict() for row in preview.rows]},
-                        salt=IMPORT_SIGNING_SALT,
-                        compress=True,
-                    )
-    existing = set()
+    # What each previewed row replaces ({period: "33"}): the confirmation replaces only those values.
+    existing: dict[date, str] = {}
     if preview:
-        existing = set(
-            DataPoint.objects.filter(
+        existing = {
+            point.period: point.display_value
+            for point in DataPoint.objects.filter(
                 measure=measure, period__in=[r.period for r in preview.rows]
-            ).values_list("period", flat=True)
-        )
+            )
+        }
+        if preview.ok:
+            signed_rows = signing.dumps(
+                {
+                    "measure": measure.pk,
+                    "rows": [row.as_dict() for row in preview.rows],
+                    "replaces": {day.isoformat(): shown for day, shown in existing.items()},
+                },
+                salt=IMPORT_SIGNING_SALT,
+                compress=True,
+            )
     proportion = measure.value_type == Measure.ValueType.PROPORTION
     return render(
         request,
@@ -158,8 +236,10 @@ def data_import(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
             "form": form,
             "preview": preview,
             "existing": existing,
+            "preview_rows": [(row, existing.get(row.period)) for row in preview.rows] if preview else [],
             "signed_rows": signed_rows,
             "columns": "period, numerator, denominator, note" if proportion else "period, value, note",
+            "valid_range": range_text(measure.lowest_value, measure.highest_value),
         },
     )
 

@@ -21,6 +21,7 @@ from projects.models import (
     Measure,
     MeasurePhase,
 )
+from projects.periods import period_fits, period_text
 from projects.permissions import (
     get_measure_for_user,
     get_project_for_user,
@@ -34,6 +35,7 @@ from projects.services import (
 )
 from projects.services import measure_create as measure_create_service
 from projects.services import measure_update as measure_update_service
+from projects.views.data import entry_form
 
 
 @require_safe
@@ -41,14 +43,18 @@ def measure_detail(request: HttpRequest, project_pk: int, pk: int) -> HttpRespon
     """The measure's chart, its signals in words, the decisions about it and its data table."""
     measure, access = get_measure_for_user(request.user, project_pk, pk)
     chart = measure_chart(measure)
+    periods = [point.period for point in chart.points]
     context = {
         "project": measure.project,
         "measure": measure,
         "chart": chart,
         "can_edit": access >= Access.WRITE,
+        # Points recorded before periods had to fit the frequency (a Wednesday for a weekly measure).
+        "misfits": [period_text(day) for day in periods if not period_fits(day, measure.frequency)],
     }
     if context["can_edit"]:
         context.update(_chart_forms(chart))
+        context["entry_form"] = entry_form(measure, periods[-1] if periods else None)
     return render(request, "projects/measure_detail.html", context)
 
 

@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from coachprog.exports import FORMATS, table_response
 from coachprog.permissions import Access
 from projects.forms import (
     PDSACycleForm,
@@ -76,6 +77,76 @@ def pdsa_list(request: HttpRequest, project_pk: int) -> HttpResponse:
         request,
         "projects/pdsa_list.html",
         {"project": project, "ramps": _ramps(cycles), "cycles": cycles, "can_edit": access >= Access.WRITE},
+    )
+
+
+PDSA_HEADERS = [
+    "PDSA",
+    "Title",
+    "Change idea",
+    "Follows",
+    "Status",
+    "Start date",
+    "Completed",
+    "Measures it should move",
+    "Question",
+    "Prediction",
+    "Who",
+    "What",
+    "Where",
+    "When",
+    "Data to collect",
+    "What happened",
+    "Observations",
+    "Results against the prediction",
+    "Decision",
+    "Next step",
+]
+
+
+@require_safe
+def pdsa_export(request: HttpRequest, project_pk: int, fmt: str) -> HttpResponse:
+    """The project's PDSA cycles, Plan to Act, for everyone who sees the project (CSV or Excel)."""
+    project, _ = get_project_for_user(request.user, project_pk)
+    if fmt not in FORMATS:
+        raise Http404("Unknown export format.")
+    cycles = (
+        PDSACycle.objects.filter(project=project)
+        .select_related("change_idea", "follows")
+        .prefetch_related("measures")
+        .order_by("number")
+    )
+    rows = [
+        [
+            cycle.number,
+            cycle.title,
+            cycle.change_idea.text if cycle.change_idea else "",
+            f"PDSA {cycle.follows.number}" if cycle.follows else "",
+            cycle.get_status_display(),
+            cycle.starts_on,
+            cycle.completed_on,
+            ", ".join(measure.name for measure in cycle.measures.all()),
+            cycle.plan_question,
+            cycle.plan_prediction,
+            cycle.plan_who,
+            cycle.plan_what,
+            cycle.plan_where,
+            cycle.plan_when,
+            cycle.plan_data,
+            cycle.do_what_happened,
+            cycle.do_observations,
+            cycle.study_results,
+            cycle.get_act_decision_display(),
+            cycle.act_next_step,
+        ]
+        for cycle in cycles
+    ]
+    return table_response(
+        headers=PDSA_HEADERS,
+        rows=rows,
+        filename=f"pdsa-cycles-project-{project.pk}",
+        fmt=fmt,
+        sheet="PDSA cycles",
     )
 
 

@@ -75,7 +75,7 @@ def test_read_text_checks_proportions():
 
     assert [str(e) for e in result.errors] == [
         "Row 2: the denominator must be above 0.",
-        "Row 3: the numerator (9) is larger than the denominator (8).",
+        "Row 3: the numerator (9) cannot be larger than the denominator (8).",
         "Row 4: the numerator “-1” is not a whole number of 0 or more.",
     ]
 
@@ -147,7 +147,8 @@ def test_read_text_names_periods_after_today_or_outside_1900_to_2100(time_machin
 
     assert [r.period for r in result.rows] == [date(2025, 3, 10)]
     assert [str(e) for e in result.errors] == [
-        "Row 3: 17 Mar 2025 is after today (14 Mar 2025): record the current period or an earlier one.",
+        "Row 3: the week from 17 Mar 2025 has not started yet (today is 14 Mar 2025): record this week "
+        "(from 10 Mar 2025) or an earlier one.",
         "Row 4: a period must be in the years 1900 to 2100; 1 Jan 0001 is not.",
         "Row 5: a period must be in the years 1900 to 2100; 31 Dec 9999 is not.",
     ]
@@ -255,12 +256,14 @@ def test_import_page_refuses_pasted_text_longer_than_it_reads(lead_client):
     }
 
 
-def test_import_stores_new_periods_and_corrects_existing_ones():
+def test_import_stores_new_periods_and_replaces_the_values_its_preview_showed():
     measure = MeasureFactory()
     DataPointFactory(measure=measure, period=date(2025, 3, 3), value=Decimal("99"))
     rows = read_text(measure, "period,value\n2025-03-03,12\n2025-03-10,13\n").rows
 
-    summary = data_points_import(measure=measure, rows=rows, recorded_by=UserFactory())
+    summary = data_points_import(
+        measure=measure, rows=rows, recorded_by=UserFactory(), replaces={date(2025, 3, 3): "99"}
+    )
 
     assert (summary.created, summary.updated) == (1, 1)
     assert list(measure.data_points.order_by("period").values_list("period", "value")) == [
@@ -383,7 +386,7 @@ def test_quick_entry_explains_a_bad_value_and_stores_nothing(lead_client):
     )
 
     assert (
-        f"{measure}: Numerator: The numerator cannot be larger than the denominator."
+        f"{measure}: Numerator: The numerator (41) cannot be larger than the denominator (40)."
         in response.content.decode()
     )
     assert not measure.data_points.exists()
@@ -435,8 +438,8 @@ def test_quick_entry_refuses_a_period_that_starts_after_today(lead_client, time_
     )
 
     assert (
-        "Waiting days: Period starting: 17 Mar 2025 is after today (14 Mar 2025): record the current period "
-        "or an earlier one." in response.content.decode()
+        "Waiting days: Period starting: The week from 17 Mar 2025 has not started yet (today is 14 Mar "
+        "2025): record this week (from 10 Mar 2025) or an earlier one." in response.content.decode()
     )
     assert not measure.data_points.exists()
 

@@ -103,8 +103,15 @@ def test_data_point_record_refuses_a_proportion_for_a_value_measure():
     assert DataPoint.objects.count() == 0
 
 
-@pytest.mark.parametrize(("numerator", "denominator"), [(11, 10), (0, 0)])
-def test_data_point_record_refuses_an_impossible_proportion(numerator, denominator):
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "message"),
+    [
+        (11, 10, {"numerator": ["The numerator (11) cannot be larger than the denominator (10)."]}),
+        (0, 0, {"denominator": ["The denominator must be above 0."]}),
+        (-1, 10, {"numerator": ["The numerator must be 0 or more."]}),
+    ],
+)
+def test_data_point_record_refuses_an_impossible_proportion(numerator, denominator, message):
     measure = MeasureFactory(value_type=Measure.ValueType.PROPORTION)
 
     with pytest.raises(ValidationError) as refused:
@@ -116,12 +123,11 @@ def test_data_point_record_refuses_an_impossible_proportion(numerator, denominat
             recorded_by=UserFactory(),
         )
 
-    assert refused.value.messages == [
-        "The numerator must be between 0 and the denominator, which must be above 0."
-    ]
+    assert refused.value.message_dict == message
+    assert DataPoint.objects.count() == 0
 
 
-def test_data_point_record_updates_an_existing_period_instead_of_adding_one():
+def test_data_point_record_replaces_a_value_it_is_told_it_replaces():
     point = DataPointFactory(period=date(2025, 3, 3), value=Decimal("40"))
     corrector = UserFactory()
 
@@ -131,6 +137,7 @@ def test_data_point_record_updates_an_existing_period_instead_of_adding_one():
         value=Decimal("38"),
         note="Corrected from the audit report",
         recorded_by=corrector,
+        replaces="40",
     )
 
     assert list(DataPoint.objects.values_list("pk", "period", "value", "note", "recorded_by")) == [
@@ -151,22 +158,34 @@ def test_data_point_record_takes_the_period_today_falls_in(frequency, period):
 
 
 @pytest.mark.parametrize(
-    ("frequency", "period", "shown"),
+    ("frequency", "period", "message"),
     [
-        ("daily", date(2025, 3, 15), "15 Mar 2025"),
-        ("weekly", date(2025, 3, 17), "17 Mar 2025"),
-        ("monthly", date(2025, 4, 1), "1 Apr 2025"),
+        (
+            "daily",
+            date(2025, 3, 15),
+            "15 Mar 2025 is after today (14 Mar 2025): record today or an earlier day.",
+        ),
+        (
+            "weekly",
+            date(2025, 3, 17),
+            "The week from 17 Mar 2025 has not started yet (today is 14 Mar 2025): record this week (from "
+            "10 Mar 2025) or an earlier one.",
+        ),
+        (
+            "monthly",
+            date(2025, 4, 1),
+            "The month from 1 Apr 2025 has not started yet (today is 14 Mar 2025): record this month (from "
+            "1 Mar 2025) or an earlier one.",
+        ),
     ],
 )
-def test_data_point_record_refuses_a_period_that_starts_after_today(frequency, period, shown):
+def test_data_point_record_refuses_a_period_that_starts_after_today(frequency, period, message):
     measure = MeasureFactory(frequency=frequency)
 
     with pytest.raises(ValidationError) as refused:
         data_point_record(measure=measure, period=period, value=Decimal("4"), recorded_by=UserFactory())
 
-    assert refused.value.message_dict == {
-        "period": [f"{shown} is after today (14 Mar 2025): record the current period or an earlier one."]
-    }
+    assert refused.value.message_dict == {"period": [message]}
     assert DataPoint.objects.count() == 0
 
 
@@ -198,7 +217,8 @@ def test_data_points_import_names_every_row_whose_period_cannot_be_stored_and_st
         data_points_import(measure=measure, rows=rows, recorded_by=UserFactory())
 
     assert refused.value.messages == [
-        "Row 3: 17 Mar 2025 is after today (14 Mar 2025): record the current period or an earlier one.",
+        "Row 3: The week from 17 Mar 2025 has not started yet (today is 14 Mar 2025): record this week (from "
+        "10 Mar 2025) or an earlier one.",
         "Row 4: A period must be in the years 1900 to 2100; 1 Jan 0001 is not.",
     ]
     assert DataPoint.objects.count() == 0
