@@ -1,29 +1,36 @@
-from django.contrib import admin
-from django.db import models
-from django.db.models import Count, Q
-from simple_history.admin import SimpleHistoryAdmin
+"""Cohorts in the admin: read-only, since every write is a service behind a page in the app.
 
+The planner, the applications pages and the register do each task with its rules (capacity,
+the line manager's approval, the wait-list, session-change e-mails, history). Calendar links
+can still be revoked here in an emergency, through the same services as the app.
+"""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from coachprog.admin import FollowsPagesAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyInline
 from cohorts.models import (
     Application,
     Attendance,
     CalendarToken,
     Cohort,
+    CohortCalendarToken,
     CurriculumTopic,
     Enrolment,
     Programme,
     Session,
     SessionMaterial,
 )
+from cohorts.services import calendar_token_revoke, cohort_calendar_token_revoke
 
-# Links typed without a scheme mean https (Django 6's default, chosen now).
-HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
+PLANNER = "Read-only here: programme leads plan cohorts and their sessions on the cohort's Planner page."
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ReadOnlyHistoryAdmin):
+    app_note = "Read-only here: programme leads add and change programmes in the app."
     list_display = ["name", "cohort_count"]
     search_fields = ["name", "description"]
-    filter_horizontal = ["leads"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_cohorts=Count("cohorts"))
@@ -34,26 +41,26 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CurriculumTopic)
-class CurriculumTopicAdmin(admin.ModelAdmin):
+class CurriculumTopicAdmin(FollowsPagesAdmin):
+    """The programme's five curriculum topics: a fixed list with no page and no rule of its own."""
+
     list_display = ["number", "name"]
     search_fields = ["name"]
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(ReadOnlyInline):
     model = Session
-    formfield_overrides = HTTPS_LINKS
     fields = ["kind", "title", "starts_at", "ends_at", "venue_name", "online_url", "status"]
-    extra = 0
     show_change_link = True
 
 
 @admin.register(Cohort)
-class CohortAdmin(SimpleHistoryAdmin):
+class CohortAdmin(ReadOnlyHistoryAdmin):
+    app_note = PLANNER
     list_display = ["__str__", "programme", "starts_on", "ends_on", "status", "capacity", "enrolled"]
     list_filter = ["status", "programme"]
     search_fields = ["name", "number", "programme__name"]
     date_hierarchy = "starts_on"
-    filter_horizontal = ["leads", "topics"]
     list_select_related = ["programme"]
     inlines = [SessionInline]
 
@@ -69,100 +76,105 @@ class CohortAdmin(SimpleHistoryAdmin):
         return obj._enrolled
 
 
-class SessionMaterialInline(admin.TabularInline):
+class SessionMaterialInline(ReadOnlyInline):
     model = SessionMaterial
-    formfield_overrides = HTTPS_LINKS
     fields = ["title", "file", "url", "added_by"]
-    autocomplete_fields = ["added_by"]
-    extra = 0
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
-    formfield_overrides = HTTPS_LINKS
+class SessionAdmin(ReadOnlyHistoryAdmin):
+    app_note = PLANNER
     list_display = ["title", "cohort", "kind", "starts_at", "ends_at", "venue_name", "status"]
     list_filter = ["kind", "status", "cohort"]
-    search_fields = ["title", "venue_name", "cohort__name"]
+    search_fields = ["cohort__name"]
     date_hierarchy = "starts_at"
     list_select_related = ["cohort"]
-    filter_horizontal = ["facilitators", "topics"]
-    readonly_fields = ["uid", "sequence"]
     inlines = [SessionMaterialInline]
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(ReadOnlyHistoryAdmin):
+    app_note = (
+        "Read-only here: applications are decided, and line managers asked again, on the cohort's pages."
+    )
     list_display = ["applicant", "cohort", "status", "directorate", "role_title", "submitted_at"]
     list_filter = ["status", "cohort", "directorate", "is_service_user_or_carer"]
-    search_fields = ["applicant__email", "applicant__display_name", "line_manager_name", "line_manager_email"]
+    search_fields = ["applicant__email", "applicant__display_name"]
     list_select_related = ["applicant", "cohort", "directorate"]
-    autocomplete_fields = ["applicant", "decided_by"]
-    # The request's counts and the links' number move only through the services, which send the e-mails.
-    readonly_fields = [
-        "created_at",
-        "manager_asked_at",
-        "manager_last_asked_at",
-        "manager_times_asked",
-        "manager_reassignments",
-        "manager_approved",
-    ]
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ReadOnlyInline):
     model = Attendance
     fields = ["session", "status", "note", "recorded_by", "recorded_at"]
-    readonly_fields = ["recorded_at"]
-    autocomplete_fields = ["recorded_by"]
-    extra = 0
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(SimpleHistoryAdmin):
+class EnrolmentAdmin(ReadOnlyHistoryAdmin):
+    app_note = (
+        "Read-only here: participants are enrolled by accepting their application, and withdrawn in the app."
+    )
     list_display = ["participant", "cohort", "status", "enrolled_on"]
     list_filter = ["status", "cohort"]
     search_fields = ["participant__email", "participant__display_name"]
     list_select_related = ["participant", "cohort"]
-    autocomplete_fields = ["participant"]
-    raw_id_fields = ["application"]
     inlines = [AttendanceInline]
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(ReadOnlyHistoryAdmin):
+    app_note = "Read-only here: attendance is taken on each session's register."
     list_display = ["enrolment", "session", "status", "recorded_by", "recorded_at"]
     list_filter = ["status", "session__cohort", "session__kind"]
     search_fields = [
         "enrolment__participant__email",
         "enrolment__participant__display_name",
         "session__title",
-    ]  # noqa: E501
+    ]
     list_select_related = ["enrolment__participant", "enrolment__cohort", "session__cohort", "recorded_by"]
-    autocomplete_fields = ["recorded_by"]
-    raw_id_fields = ["session", "enrolment"]
 
 
 @admin.register(SessionMaterial)
-class SessionMaterialAdmin(admin.ModelAdmin):
-    formfield_overrides = HTTPS_LINKS
+class SessionMaterialAdmin(ReadOnlyAdmin):
+    app_note = "Read-only here: teaching materials are added and removed on the cohort's Planner page."
     list_display = ["title", "session", "added_by", "added_at"]
-    search_fields = ["title", "session__title"]
+    search_fields = ["session__title"]
     list_select_related = ["session__cohort", "added_by"]
-    autocomplete_fields = ["added_by"]
-    raw_id_fields = ["session"]
+
+
+class CalendarLinkAdmin(ReadOnlyAdmin):
+    """Who has a calendar link, and when it was made; the secret itself is never shown.
+
+    Deleting one revokes the link, through the same service as the app (an emergency: a link
+    that leaked)."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Past ReadOnlyAdmin's refusal: deleting is allowed wherever the admin's own permissions allow it.
+        return super(ReadOnlyAdmin, self).has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for token in queryset:
+            self.delete_model(request, token)
 
 
 @admin.register(CalendarToken)
-class CalendarTokenAdmin(admin.ModelAdmin):
-    """Admins can see who has a calendar link and delete it (revoke); the secret itself is never shown."""
-
+class CalendarTokenAdmin(CalendarLinkAdmin):
+    app_note = "People make and revoke their own link on the “My calendar link” page."
     list_display = ["person", "created_at"]
     search_fields = ["person__email", "person__display_name"]
     list_select_related = ["person"]
     fields = ["person", "created_at"]
-    readonly_fields = ["person", "created_at"]
 
-    def has_add_permission(self, request) -> bool:
-        return False  # people create their own link on the "My calendar link" page
+    def delete_model(self, request, obj: CalendarToken) -> None:
+        calendar_token_revoke(person=obj.person)
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+
+@admin.register(CohortCalendarToken)
+class CohortCalendarTokenAdmin(CalendarLinkAdmin):
+    app_note = "A cohort's leads make and revoke its calendar link on the cohort's page."
+    list_display = ["cohort", "created_by", "created_at"]
+    search_fields = ["cohort__name"]
+    list_select_related = ["cohort", "created_by"]
+    fields = ["cohort", "created_by", "created_at"]
+
+    def delete_model(self, request, obj: CohortCalendarToken) -> None:
+        cohort_calendar_token_revoke(cohort=obj.cohort)

@@ -12,20 +12,32 @@ and at least one induction. "Attended" means present, late or left early.
   the rule asks for: they can no longer meet the rule. A past session without a record
   is "not recorded", which does not make anyone at risk (the register may simply not be
   taken yet).
-- Two consecutive absences alert the lead. Only "absent" counts: apologies were agreed
-  in advance, so they break no streak but do not extend it either; a session without
-  a record breaks the streak.
+- Two consecutive absences alert the lead, once per streak: a third absence in a row
+  extends the streak the lead already heard about. Only "absent" counts: apologies were
+  agreed in advance, so they break no streak but do not extend it either; a session
+  without a record breaks the streak.
 - Withdrawn participants are left out of the register and the matrix.
 
-Every function here runs a fixed number of queries, whatever the number of
+One source of truth: `completion` is the only place a participant's completion is
+worked out, and every page, export and e-mail reads it through `attendance_matrices`
+(the cohort page, the matrix, the cohort list, the programme page, the coach record).
+While a cohort runs, the computed state is the truth and `Enrolment.status` stays
+"enrolled"; closing the cohort (status "completed") records each participant's
+"completed" or "did not complete" from the same function (`enrolment_completion_record`
+in `cohorts.services.attendance`), and any later correction of the register or the
+rule records it again, so the stored status never disagrees with the pages.
+
+Every function here runs a fixed number of queries, whatever the number of cohorts,
 participants and sessions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -45,10 +57,20 @@ CELL_LABELS = {
     UPCOMING: "Upcoming",
 }
 
+# While the cohort runs: met the rule already, can still meet it, can no longer meet it.
 COMPLETE = "complete"
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
-COMPLETION_LABELS = {COMPLETE: "Complete", ON_TRACK: "On track", AT_RISK: "At risk"}
+# Once the cohort is completed (closed): the outcome, as Enrolment.status records it.
+COMPLETED = Enrolment.Status.COMPLETED.value
+NOT_COMPLETED = Enrolment.Status.NOT_COMPLETED.value
+COMPLETION_LABELS = {
+    COMPLETE: "Complete",
+    ON_TRACK: "On track",
+    AT_RISK: "At risk",
+    COMPLETED: Enrolment.Status.COMPLETED.label,
+    NOT_COMPLETED: Enrolment.Status.NOT_COMPLETED.label,
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,15 @@ class CompletionRule:
 
 
 DEFAULT_RULE = CompletionRule()
+
+
+def is_finished(cohort: Cohort) -> bool:
+    """A completed cohort's participants have an outcome (completed or not), not a forecast."""
+    return cohort.status == Cohort.Status.COMPLETED
+
+
+def session_started(session: Session, now: datetime | None = None) -> bool:
+    return session.starts_at <= (now or timezone.now())
 
 
 def active_enrolments(cohort: Cohort) -> QuerySet[Enrolment]:
@@ -149,6 +180,11 @@ class MatrixRow:
     def at_risk(self) -> bool:
         return self.completion == AT_RISK
 
+    @property
+    def needs_attention(self) -> bool:
+        """At risk while the cohort runs, or did not complete once it closed."""
+        return self.completion in {AT_RISK, NOT_COMPLETED}
+
 
 def cell_for(session: Session, enrolment: Enrolment, attendance: Attendance | None, now: datetime) -> Cell:
     if before_enrolment(session, enrolment):
@@ -162,8 +198,14 @@ def _attended(cell: Cell) -> bool:
     return bool(cell.attendance and cell.attendance.attended)
 
 
-def completion(cells: list[Cell], rule: CompletionRule = DEFAULT_RULE) -> tuple[str, int, int]:
-    """(completion status, required sessions attended, required sessions) under the rule."""
+def completion(
+    cells: list[Cell], rule: CompletionRule = DEFAULT_RULE, *, finished: bool = False
+) -> tuple[str, int, int]:
+    """(completion state, required sessions attended, required sessions) under the rule.
+
+    The one place completion is decided. While the cohort runs the state is complete,
+    on track or at risk; once it is `finished` (completed), completed or not completed.
+    """
     counted = [c for c in cells if c.state != NOT_YET_ENROLLED]
     required = [c for c in counted if c.session.kind in rule.required_kinds]
     inductions = [c for c in counted if c.session.kind == Session.Kind.INDUCTION]
@@ -175,6 +217,9 @@ def completion(cells: list[Cell], rule: CompletionRule = DEFAULT_RULE) -> tuple[
     done = sum(1 for c in required if _attended(c)) + inductions_attended
     missed_required = any(c.state in MISSED for c in required)
     too_few_inductions_left = inductions_attended + inductions_open < inductions_needed
+    if finished:
+        # What was not attended by the close can no longer be: the rule is met or it is not.
+        return (COMPLETED if done == needed else NOT_COMPLETED), done, needed
     if missed_required or too_few_inductions_left:
         return AT_RISK, done, needed
     if needed and done == needed:
@@ -182,20 +227,76 @@ def completion(cells: list[Cell], rule: CompletionRule = DEFAULT_RULE) -> tuple[
     return ON_TRACK, done, needed
 
 
-def consecutive_absences(cells: list[Cell]) -> list[Session]:
-    """The latest run of two or more consecutive absences, or an empty list."""
+def absence_runs(cells: list[Cell]) -> list[list[Session]]:
+    """Each run of consecutive absences (of one or more), in session order.
+
+    Sessions before the participant enrolled are skipped, neither breaking nor extending a run.
+    """
+    runs: list[list[Session]] = []
     run: list[Session] = []
-    latest: list[Session] = []
     for cell in cells:
         if cell.state == NOT_YET_ENROLLED:
             continue
         if cell.state == Attendance.Status.ABSENT:
             run.append(cell.session)
-            if len(run) >= 2:
-                latest = list(run)
-        else:
+        elif run:
+            runs.append(run)
             run = []
-    return latest
+    if run:
+        runs.append(run)
+    return runs
+
+
+def consecutive_absences(cells: list[Cell]) -> list[Session]:
+    """The latest run of two or more consecutive absences, or an empty list."""
+    streaks = [run for run in absence_runs(cells) if len(run) >= 2]
+    return streaks[-1] if streaks else []
+
+
+def streak_started_by(cells: list[Cell], session: Session) -> list[Session]:
+    """The absence streak (two or more in a row) that the absence at `session` has just made, or [].
+
+    A streak is alerted once: an absence that only lengthens a streak of two or more
+    (before or after it) makes no new one, whatever order the registers are taken in.
+    """
+    for run in absence_runs(cells):
+        pks = [s.pk for s in run]
+        if session.pk not in pks:
+            continue
+        at = pks.index(session.pk)
+        before, after = run[:at], run[at + 1 :]
+        if len(run) >= 2 and len(before) < 2 and len(after) < 2:
+            return run
+        return []
+    return []
+
+
+@dataclass(frozen=True)
+class EnrolmentCounts:
+    """A cohort's places and its participants' completion, as every page shows them."""
+
+    capacity: int
+    enrolled: int  # holding a place: everyone not withdrawn (enrolled, completed or not)
+    withdrawn: int
+    finished: bool
+    complete: int = 0  # met the rule (completed, once the cohort is completed)
+    on_track: int = 0
+    at_risk: int = 0
+    not_completed: int = 0
+
+    @property
+    def places(self) -> str:
+        """ "12 / 16": places taken out of the capacity."""
+        return f"{self.enrolled} / {self.capacity}"
+
+    @property
+    def summary(self) -> str:
+        """ "11 of 12 completed" once the cohort is completed; "1 complete, 9 on track, 2 at risk" before."""
+        if not self.enrolled:
+            return "Nobody enrolled"
+        if self.finished:
+            return f"{self.complete} of {self.enrolled} completed"
+        return f"{self.complete} complete, {self.on_track} on track, {self.at_risk} at risk"
 
 
 @dataclass
@@ -204,6 +305,7 @@ class Matrix:
     sessions: list[Session]
     rows: list[MatrixRow]
     rule: CompletionRule = DEFAULT_RULE
+    withdrawn: int = 0
 
     @property
     def alerts(self) -> list[MatrixRow]:
@@ -215,34 +317,118 @@ class Matrix:
         cells = [cell for row in self.rows for cell in row.cells if is_own_apologies(cell.attendance)]
         return sorted(cells, key=lambda cell: cell.session.starts_at)
 
+    @property
+    def finished(self) -> bool:
+        return is_finished(self.cohort)
 
-def attendance_matrix(cohort: Cohort, *, now: datetime | None = None) -> Matrix:
-    """Participants × sessions, with completion and alerts, in three queries."""
+    @cached_property
+    def counts(self) -> EnrolmentCounts:
+        states = [row.completion for row in self.rows]
+        return EnrolmentCounts(
+            capacity=self.cohort.capacity,
+            enrolled=len(self.rows),
+            withdrawn=self.withdrawn,
+            finished=self.finished,
+            complete=states.count(COMPLETE) + states.count(COMPLETED),
+            on_track=states.count(ON_TRACK),
+            at_risk=states.count(AT_RISK),
+            not_completed=states.count(NOT_COMPLETED),
+        )
+
+    def row_for(self, enrolment_pk: int) -> MatrixRow | None:
+        return next((row for row in self.rows if row.enrolment.pk == enrolment_pk), None)
+
+
+def matrix_row(
+    enrolment: Enrolment,
+    sessions: list[Session],
+    records: dict[tuple[int, int], Attendance],
+    rule: CompletionRule,
+    *,
+    finished: bool,
+    now: datetime,
+) -> MatrixRow:
+    cells = [cell_for(s, enrolment, records.get((s.pk, enrolment.pk)), now) for s in sessions]
+    state, done, needed = completion(cells, rule, finished=finished)
+    return MatrixRow(
+        enrolment=enrolment,
+        cells=cells,
+        completion=state,
+        attended=done,
+        required=needed,
+        consecutive_absences=consecutive_absences(cells),
+    )
+
+
+def attendance_matrices(cohorts: Iterable[Cohort], *, now: datetime | None = None) -> dict[int, Matrix]:
+    """Each cohort's participants × sessions, with completion and alerts, by cohort id.
+
+    Three queries however many cohorts, so list pages can show every cohort's figures.
+    """
     now = now or timezone.now()
-    rule = CompletionRule.for_cohort(cohort)
-    sessions = list(counted_sessions(cohort))
-    enrolments = list(active_enrolments(cohort))
-    by_pk = {e.pk: e for e in enrolments}
+    cohorts = {cohort.pk: cohort for cohort in cohorts}
+    if not cohorts:
+        return {}
+    sessions: dict[int, list[Session]] = {pk: [] for pk in cohorts}
+    for session in (
+        Session.objects.filter(cohort_id__in=cohorts)
+        .exclude(status=Session.Status.CANCELLED)
+        .order_by("starts_at", "pk")
+    ):
+        session.cohort = cohorts[session.cohort_id]
+        sessions[session.cohort_id].append(session)
+    enrolments: dict[int, list[Enrolment]] = {pk: [] for pk in cohorts}
+    withdrawn: dict[int, int] = dict.fromkeys(cohorts, 0)
+    by_pk = {}
+    for enrolment in (
+        Enrolment.objects.filter(cohort_id__in=cohorts)
+        .select_related("participant")
+        .order_by("participant__display_name", "pk")
+    ):
+        enrolment.cohort = cohorts[enrolment.cohort_id]
+        if enrolment.status == Enrolment.Status.WITHDRAWN:
+            withdrawn[enrolment.cohort_id] += 1  # left out of the register and the matrix
+            continue
+        enrolments[enrolment.cohort_id].append(enrolment)
+        by_pk[enrolment.pk] = enrolment
     records = {}
-    for attendance in Attendance.objects.filter(session__cohort=cohort):
+    for attendance in Attendance.objects.filter(session__cohort_id__in=cohorts):
         if attendance.enrolment_id in by_pk:  # withdrawn participants are left out
             attendance.enrolment = by_pk[attendance.enrolment_id]
             records[attendance.session_id, attendance.enrolment_id] = attendance
-    rows = []
-    for enrolment in enrolments:
-        cells = [cell_for(s, enrolment, records.get((s.pk, enrolment.pk)), now) for s in sessions]
-        status, done, needed = completion(cells, rule)
-        rows.append(
-            MatrixRow(
-                enrolment=enrolment,
-                cells=cells,
-                completion=status,
-                attended=done,
-                required=needed,
-                consecutive_absences=consecutive_absences(cells),
-            )
+    matrices = {}
+    for pk, cohort in cohorts.items():
+        rule = CompletionRule.for_cohort(cohort)
+        finished = is_finished(cohort)
+        rows = [
+            matrix_row(e, sessions[pk], records, rule, finished=finished, now=now) for e in enrolments[pk]
+        ]
+        matrices[pk] = Matrix(
+            cohort=cohort, sessions=sessions[pk], rows=rows, rule=rule, withdrawn=withdrawn[pk]
         )
-    return Matrix(cohort=cohort, sessions=sessions, rows=rows, rule=rule)
+    return matrices
+
+
+def attendance_matrix(cohort: Cohort, *, now: datetime | None = None) -> Matrix:
+    """Participants × sessions, with completion and alerts, in three queries."""
+    return attendance_matrices([cohort], now=now)[cohort.pk]
+
+
+def enrolment_counts(cohorts: Iterable[Cohort], *, now: datetime | None = None) -> dict[int, EnrolmentCounts]:
+    """Each cohort's places taken and completion figures, by cohort id, in three queries."""
+    return {pk: matrix.counts for pk, matrix in attendance_matrices(cohorts, now=now).items()}
+
+
+def participant_row(enrolment: Enrolment, *, now: datetime | None = None) -> MatrixRow:
+    """One participant's row of their cohort's matrix, in two queries (for the register's services)."""
+    now = now or timezone.now()
+    cohort = enrolment.cohort
+    sessions = list(counted_sessions(cohort))
+    records = {(a.session_id, a.enrolment_id): a for a in Attendance.objects.filter(enrolment=enrolment)}
+    for attendance in records.values():
+        attendance.enrolment = enrolment
+    rule = CompletionRule.for_cohort(cohort)
+    return matrix_row(enrolment, sessions, records, rule, finished=is_finished(cohort), now=now)
 
 
 def register_enrolments(session: Session) -> list[Enrolment]:

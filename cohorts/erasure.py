@@ -27,7 +27,8 @@ def cohort_erasure_blockers(person) -> list[str]:
 
 
 def cohort_erase(person) -> None:
-    """Drop the person's calendar link and the personal details in their applications and apologies.
+    """Drop the person's calendar link, the personal details in their applications and apologies, and
+    their name and address where an applicant named them as line manager.
 
     Enrolments and attendance stay, so a cohort's numbers and completion rates do not change.
     """
@@ -40,5 +41,17 @@ def cohort_erase(person) -> None:
     }
     Application.objects.filter(applicant=person).update(**details)
     Application.history.filter(applicant_id=person.pk).update(**details)
+    # A lead's reason for accepting them can name their circumstances; what was lacking stays.
+    Application.objects.filter(applicant=person).exclude(override_reason="").update(
+        override_reason=ERASED_TEXT
+    )
+    Application.history.filter(applicant_id=person.pk).exclude(override_reason="").update(
+        override_reason=ERASED_TEXT
+    )
+    # Someone else's application naming them as line manager: their name and address are theirs.
+    manager = {"line_manager_name": ERASED_TEXT, "line_manager_email": "erased@erased.invalid"}
+    for address in {person.email, *person.emailaddress_set.values_list("email", flat=True)}:
+        Application.objects.filter(line_manager_email__iexact=address).update(**manager)
+        Application.history.filter(line_manager_email__iexact=address).update(**manager)
     Attendance.objects.filter(enrolment__participant=person).update(note="")
     Attendance.history.filter(enrolment__participant=person).update(note="")

@@ -32,6 +32,9 @@ class Programme(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="led_programmes", verbose_name="programme leads"
     )
 
+    # A renamed programme or changed prerequisites alter what applicants are asked: keep who and when.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -95,6 +98,17 @@ class Cohort(models.Model):
             ),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="cohort_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+            # PostgreSQL's small integers stop at 32,767; SQLite would store more, so say it here too.
+            models.CheckConstraint(
+                condition=Q(capacity__lte=32767),
+                name="cohort_capacity_fits_column",
+                violation_error_message="A cohort's capacity is at most 32,767.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=32767),
+                name="cohort_number_in_range",
+                violation_error_message="A cohort's number is a whole number from 1 to 32,767.",
+            ),
             models.CheckConstraint(
                 condition=Q(completion_inductions__lte=10), name="cohort_completion_inductions_sane"
             ),
@@ -283,6 +297,25 @@ class Application(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The wait-list's order: a freed place goes to the application that has waited longest.
+    waitlisted_at = models.DateTimeField(
+        "on the wait-list since",
+        null=True,
+        blank=True,
+        help_text="When the application joined the wait-list (on sending, if the cohort was full).",
+    )
+    # Accepting an application that lacks the line manager's approval or a prerequisite is a
+    # programme lead's explicit decision: what it lacked then, and why they accepted it anyway.
+    override_unmet = models.TextField(
+        "accepted without",
+        blank=True,
+        help_text="What the application lacked when it was accepted, one rule a line.",
+    )
+    override_reason = models.TextField(
+        "reason for accepting anyway",
+        blank=True,
+        help_text="Why a programme lead accepted the application although it did not meet the rules.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -330,6 +363,16 @@ class Application(models.Model):
                 name="application_manager_answer_matches_status",
                 violation_error_message="The status must match the line manager's answer.",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False),
+                name="application_waitlisted_since_when",
+                violation_error_message="A wait-listed application must say since when it has waited.",
+            ),
+            models.CheckConstraint(
+                condition=Q(override_unmet="") | ~Q(override_reason=""),
+                name="application_override_has_a_reason",
+                violation_error_message="Accepting against the rules needs a reason.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -337,7 +380,17 @@ class Application(models.Model):
 
     @property
     def awaits_manager(self) -> bool:
-        return self.status == ApplicationStatus.SUBMITTED
+        """The line manager was asked and has not answered, and the answer still matters: the
+        application is sent, or on the wait-list (a freed place needs their approval)."""
+        return (
+            self.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.WAITLISTED)
+            and self.manager_approved is None
+            and self.manager_times_asked > 0
+        )
+
+    @property
+    def override_unmet_rules(self) -> list[str]:
+        return [line for line in self.override_unmet.splitlines() if line.strip()]
 
 
 class EnrolmentStatus(models.TextChoices):
@@ -425,3 +478,16 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar link for {self.person}"
+
+
+class CohortCalendarToken(models.Model):
+    """The secret in a cohort's subscribable calendar feed URL, which its leads share (with the
+    participants, or on an intranet page); replacing or deleting it revokes the old link."""
+
+    cohort = models.OneToOneField(Cohort, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Calendar link for {self.cohort}"

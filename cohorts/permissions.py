@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from coachprog.permissions import Access, is_programme_lead, require
-from cohorts.models import Application, Cohort, Enrolment, Session
+from cohorts.models import Application, Cohort, Enrolment, Programme, Session
 
 
 def _active(user) -> bool:
@@ -96,3 +96,25 @@ def enrolment_access(user, enrolment: Enrolment) -> Access:
     if _active(user) and enrolment.participant_id == user.pk:
         return Access.READ
     return Access.NONE
+
+
+def visible_enrolments(user) -> QuerySet[Enrolment]:
+    """Enrolments a user may read (as `enrolment_access`): all for programme leads, their cohorts'
+    for a cohort's own leads, and their own."""
+    if not _active(user):
+        return Enrolment.objects.none()
+    if is_programme_lead(user):
+        return Enrolment.objects.all()
+    return Enrolment.objects.filter(Q(participant=user) | Q(cohort__in=Cohort.objects.filter(leads=user)))
+
+
+def programme_access(user, programme: Programme) -> Access:
+    """Programme leads add and change programmes; everyone signed in sees their names on cohort pages."""
+    if not _active(user):
+        return Access.NONE
+    return Access.WRITE if is_programme_lead(user) else Access.SUMMARY
+
+
+def get_programme_for_user(user, pk: int, need: Access = Access.READ) -> tuple[Programme, Access]:
+    programme = get_object_or_404(Programme, pk=pk)
+    return programme, require(programme_access(user, programme), need)

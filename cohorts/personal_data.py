@@ -8,12 +8,13 @@ from cohorts.models import (
     Attendance,
     CalendarToken,
     Cohort,
+    CohortCalendarToken,
     CurriculumTopic,
     Programme,
     Session,
     SessionMaterial,
 )
-from cohorts.permissions import application_access, session_access
+from cohorts.permissions import application_access, can_manage_cohort, session_access
 
 
 def _reads_session(person, session: Session) -> bool:
@@ -39,6 +40,19 @@ def _reads_application(person, application: Application) -> bool:
 def _names_participation_lead(application: Application) -> bool:
     # The applications list names a People Participation Lead for service users and carers only.
     return application.is_service_user_or_carer
+
+
+def _runs_applications_cohort(person, application: Application) -> bool:
+    # A lead's reason for accepting against the rules is on the pages of the people who run the cohort.
+    return can_manage_cohort(person, application.cohort)
+
+
+def _was_accepted_with_a_reason(application: Application) -> bool:
+    return bool(application.override_unmet)
+
+
+def _runs_calendars_cohort(person, token: CohortCalendarToken) -> bool:
+    return can_manage_cohort(person, token.cohort)
 
 
 def _takes_register(person, attendance: Attendance) -> bool:
@@ -85,6 +99,13 @@ COHORTS_PERSONAL_DATA = (
                 writer="applicant",
                 shown_when=_names_participation_lead,
             ),
+            Confidential(
+                ("override_unmet", "override_reason"),
+                _runs_applications_cohort,
+                why="Why an application was accepted without meeting the rules is for the cohort's leads.",
+                writer="decided_by",
+                shown_when=_was_accepted_with_a_reason,
+            ),
         ),
     ),
     PersonalData(
@@ -104,6 +125,16 @@ COHORTS_PERSONAL_DATA = (
         confidential=(
             Confidential(
                 ("token",), _owns_calendar_link, why="A calendar link's secret is for its owner alone."
+            ),
+        ),
+    ),
+    PersonalData(
+        CohortCalendarToken,
+        confidential=(
+            Confidential(
+                ("token",),
+                _runs_calendars_cohort,
+                why="A cohort's calendar link is for the people who run the cohort, who share it.",
             ),
         ),
     ),

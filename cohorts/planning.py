@@ -6,7 +6,13 @@ so the planner page runs the same number of queries for any number of sessions.
 Copying keeps the schedule's shape by shifting every session by a whole number
 of weeks: the smallest shift that puts the first session on or after the new
 start date. Weekdays and the gaps between sessions stay the same, so a weekend
-can never appear; a bank holiday can, and is flagged for the lead to move.
+can only appear if the old schedule had one; a bank holiday can, and is flagged
+for the lead to move.
+
+Weekends and bank holidays (of the organisation's nation, `coachprog.bank_holidays`)
+are part of the planner's checks at all times, not only when copying: a session
+added or moved later, or a date the lead typed into the copy preview, is checked
+the same way.
 """
 
 from collections.abc import Iterable, Sequence
@@ -14,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
+from coachprog.bank_holidays import bank_holidays, nation_name
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -40,11 +46,6 @@ def copy_shift(*, first_day: date, new_start: date) -> timedelta:
     return timedelta(weeks=weeks)
 
 
-def bank_holidays(years: Iterable[int]) -> dict[date, str]:
-    """England and Wales bank holidays in the given years."""
-    return dict(holidays.UK(subdiv="ENG", years=sorted(set(years))).items())
-
-
 def day_flag(day: date, holiday_names: dict[date, str]) -> str:
     """Why a session should not fall on `day`: a bank holiday's name, "Saturday", "Sunday" or ""."""
     if day in holiday_names:
@@ -54,6 +55,13 @@ def day_flag(day: date, holiday_names: dict[date, str]) -> str:
     return ""
 
 
+def day_flags(days: Iterable[date]) -> dict[date, str]:
+    """Each of the days that falls on a weekend or a bank holiday, with the reason."""
+    days = set(days)
+    names = bank_holidays(d.year for d in days)
+    return {d: flag for d in days if (flag := day_flag(d, names))}
+
+
 @dataclass(frozen=True)
 class CopiedSession:
     source: object  # the Session being copied
@@ -61,11 +69,16 @@ class CopiedSession:
     flag: str
 
 
-def copy_plan(sessions: Sequence, *, new_start: date) -> tuple[timedelta, list[CopiedSession]]:
-    """Each session's new local date after the copy shift, flagged on a weekend or bank holiday."""
-    if not sessions:
-        return timedelta(0), []
+def copy_plan(
+    sessions: Sequence, *, new_start: date, first_day: date | None = None
+) -> tuple[timedelta, list[CopiedSession]]:
+    """Each session's new local date after the copy shift, flagged on a weekend or bank holiday.
+
+    The shift moves the first session (or, with no sessions, `first_day`) to `new_start`'s week.
+    """
     days = [local_date(s.starts_at) for s in sessions]
+    if not days:
+        return (copy_shift(first_day=first_day, new_start=new_start) if first_day else timedelta(0)), []
     shift = copy_shift(first_day=min(days), new_start=new_start)
     new_days = [d + shift for d in days]
     names = bank_holidays(d.year for d in new_days)
@@ -127,6 +140,20 @@ def uncovered_topics(topics: Sequence, sessions: Sequence) -> list:
     return [t for t in topics if t.pk not in covered]
 
 
+def sessions_on_days_off(sessions: Sequence) -> list[tuple]:
+    """(session, reason) for each scheduled session that starts on a weekend or a bank holiday."""
+    live = sorted(_scheduled(sessions), key=lambda s: s.starts_at)
+    flags = day_flags(local_date(s.starts_at) for s in live)
+    return [(s, flags[local_date(s.starts_at)]) for s in live if local_date(s.starts_at) in flags]
+
+
+def day_off_warning(reason: str) -> str:
+    """ "a Saturday", or "a bank holiday in England and Wales: Boxing Day"."""
+    if reason in {"Saturday", "Sunday"}:
+        return f"a {reason}"
+    return f"a bank holiday in {nation_name()}: {reason}"
+
+
 def contact_days(sessions: Sequence) -> int:
     """Distinct local dates of scheduled workshop-day sessions."""
     return len({local_date(s.starts_at) for s in _scheduled(sessions) if s.kind == "workshop"})
@@ -146,6 +173,8 @@ def plan_warnings(
         warnings.append(f"“{a.title}” ({_when(a)}) overlaps “{b.title}” ({_when(b)}).")
     for s in sessions_outside(cohort, sessions):
         warnings.append(f"“{s.title}” ({_when(s)}) is outside the cohort's dates.")
+    for s, reason in sessions_on_days_off(sessions):
+        warnings.append(f"“{s.title}” ({_when(s)}) is on {day_off_warning(reason)}.")
     for person, ours, theirs in double_bookings(sessions, other_enrolments, other_sessions):
         warnings.append(
             f"{person} is double-booked: “{ours.title}” ({_when(ours)}) overlaps "

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from cohorts.views import applications, attendance, calendars, pages, planner
+from cohorts.views import applications, attendance, calendars, pages, planner, programmes
 
 app_name = "cohorts"
 
 urlpatterns = [
     path("", pages.cohort_list, name="list"),
     path("<int:pk>/", pages.cohort_detail, name="detail"),
+    # Programmes
+    path("programmes/", programmes.programme_list, name="programme_list"),
+    path("programmes/new/", programmes.programme_create_view, name="programme_create"),
+    path("programmes/<int:pk>/edit/", programmes.programme_update_view, name="programme_update"),
     path("<int:cohort_pk>/sessions/<int:pk>/", pages.session_detail, name="session"),
     path(
         "<int:cohort_pk>/sessions/<int:session_pk>/materials/<int:pk>/",
@@ -20,6 +24,14 @@ urlpatterns = [
     path("calendar/new/", calendars.calendar_link_issue, name="calendar_link_issue"),
     path("calendar/revoke/", calendars.calendar_link_revoke, name="calendar_link_revoke"),
     path("calendar/<str:token>.ics", calendars.personal_calendar, name="personal_calendar"),
+    path("<int:pk>/calendar/link/", calendars.cohort_calendar_link_issue, name="cohort_calendar_link_issue"),
+    path(
+        "<int:pk>/calendar/link/revoke/",
+        calendars.cohort_calendar_link_revoke,
+        name="cohort_calendar_link_revoke",
+    ),
+    # Public: calendar apps subscribe without an account; the secret token in the path is the only key.
+    path("calendar/cohort/<str:token>.ics", calendars.cohort_calendar_feed, name="cohort_calendar_feed"),
     # Planner
     path("planner/new/", planner.planner_create, name="planner_create"),
     path("<int:pk>/planner/", planner.planner, name="planner"),
@@ -49,10 +61,16 @@ urlpatterns = [
     # Applications
     path("<int:pk>/apply/", applications.application_create, name="apply"),
     path("<int:pk>/applications/", applications.application_list, name="applications"),
+    path("<int:pk>/applications.<str:fmt>", applications.applications_export, name="applications_export"),
     path(
         "<int:pk>/applications/<int:application_pk>/",
         applications.application_detail,
         name="application",
+    ),
+    path(
+        "<int:pk>/applications/<int:application_pk>/decide/",
+        applications.application_decide_view,
+        name="application_decide",
     ),
     path(
         "<int:pk>/applications/<int:application_pk>/manager/resend/",
@@ -66,6 +84,7 @@ urlpatterns = [
     ),
     path("applications/mine/", applications.my_applications, name="my_applications"),
     path("<int:pk>/participants/", applications.participant_list, name="participants"),
+    path("<int:pk>/participants.<str:fmt>", applications.participants_export, name="participants_export"),
     path(
         "<int:pk>/participants/<int:enrolment_pk>/withdraw/",
         applications.participant_withdraw,

@@ -7,6 +7,8 @@ from coachprog.forms import ModelChoiceField, ModelMultipleChoiceField
 from cohorts.models import Application, Cohort
 from cohorts.services.applications import (
     AVAILABILITY_REQUIRED,
+    OVERRIDE_LABEL,
+    OVERRIDE_REASON_MAX_LENGTH,
     PPL_REQUIRED,
     line_manager_reassign_refusal,
     line_manager_refusal,
@@ -20,6 +22,8 @@ class ApplicationForm(forms.Form):
         label="Prerequisite courses you have completed",
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text="The programme asks for every one of these. You can still apply without them: "
+        "the programme team sees which you have not completed when they decide.",
     )
     is_service_user_or_carer = forms.BooleanField(label="I am a service user or carer", required=False)
     people_participation_lead = forms.CharField(
@@ -94,17 +98,70 @@ class ManagerReassignForm(forms.Form):
         return email
 
 
-class BulkDecisionForm(forms.Form):
-    DECISIONS = [
-        (Application.Status.ACCEPTED, "Accept"),
-        (Application.Status.WAITLISTED, "Wait-list"),
-        (Application.Status.DECLINED, "Decline"),
-    ]
+DECISIONS = [
+    (Application.Status.ACCEPTED, "Accept"),
+    (Application.Status.WAITLISTED, "Wait-list"),
+    (Application.Status.DECLINED, "Decline"),
+]
+OVERRIDE_REASON_NEEDED = "Please give the reason for accepting an application that does not meet the rules."
+OVERRIDE_NOT_TICKED = f"You gave a reason: tick “{OVERRIDE_LABEL}” to accept with it, or clear the reason."
+OVERRIDE_ONLY_TO_ACCEPT = "The override is for accepting: untick it to wait-list or decline."
+
+
+class ApplicationDecisionForm(forms.Form):
+    """A lead's decision on one application, with the explicit override that accepting against
+    the rules needs.
+
+    The rules are `application_decide`'s (the line manager's approval, the programme's
+    prerequisites); the form asks for the tick and the reason the service records.
+    """
+
+    decision = forms.ChoiceField(
+        choices=DECISIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose a decision."},
+    )
+    override = forms.BooleanField(
+        label=OVERRIDE_LABEL,
+        required=False,
+        help_text="Needed to accept an application whose line manager has not approved it, "
+        "or whose applicant has not completed every prerequisite course.",
+    )
+    override_reason = forms.CharField(
+        label="Reason for accepting anyway",
+        required=False,
+        max_length=OVERRIDE_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the decision and in the application's history, "
+        "e.g. “Line manager confirmed by phone on 3 Sep”.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        override, reason = cleaned.get("override"), (cleaned.get("override_reason") or "").strip()
+        if override and not reason:
+            self.add_error("override_reason", OVERRIDE_REASON_NEEDED)
+        elif reason and not override:
+            self.add_error("override", OVERRIDE_NOT_TICKED)
+        elif override and cleaned.get("decision") not in (None, Application.Status.ACCEPTED):
+            self.add_error("override", OVERRIDE_ONLY_TO_ACCEPT)
+        return cleaned
+
+    def reason_to_record(self) -> str:
+        """The reason to give `application_decide`: only when the override is ticked."""
+        return self.cleaned_data["override_reason"].strip() if self.cleaned_data.get("override") else ""
+
+
+class BulkDecisionForm(ApplicationDecisionForm):
+    """The same decision for every application ticked in the table."""
+
+    DECISIONS = DECISIONS
     applications = ModelMultipleChoiceField(
         queryset=Application.objects.none(),
         error_messages={"required": "Please tick at least one application."},
     )
     decision = forms.ChoiceField(choices=DECISIONS, error_messages={"required": "Please choose a decision."})
+    field_order = ["applications", "decision", "override", "override_reason"]
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,15 +3,48 @@
 from datetime import date
 
 from django import forms
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Model
 from django.template.defaultfilters import filesizeformat
 
 from coachprog.accounts.models import User
 from coachprog.forms import DateField, ModelChoiceField, ModelMultipleChoiceField
 from cohorts.models import MATERIAL_MAX_BYTES, Cohort, CurriculumTopic, Programme, Session, SessionMaterial
-from cohorts.planning import local_date, local_time, london
+from cohorts.planning import day_flags, day_off_warning, local_date, local_time, london
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def column_max(model: type[Model], name: str) -> int:
+    """The largest whole number the column holds on every database we run on.
+
+    PostgreSQL's range for the column type (a small integer holds 32,767); SQLite would
+    store any 64-bit number, so without this bound a form could save what PostgreSQL refuses.
+    """
+    internal_type = model._meta.get_field(name).get_internal_type()
+    return BaseDatabaseOperations.integer_field_ranges[internal_type][1]
+
+
+NUMBER_MAX = column_max(Cohort, "number")
+CAPACITY_MAX = column_max(Cohort, "capacity")
+INDUCTIONS_MAX = 10  # the cohort_completion_inductions_sane constraint
+
+
+def cohort_number_field(**kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=1,
+        max_value=NUMBER_MAX,
+        help_text=f"Cohort 10 has number 10: a whole number from 1 to {NUMBER_MAX:,}.",
+        **kwargs,
+    )
+
+
+def capacity_field(help_text: str = "", **kwargs) -> forms.IntegerField:
+    rule = f"Most participants who can enrol: 1 to {CAPACITY_MAX:,}."
+    return forms.IntegerField(
+        min_value=1, max_value=CAPACITY_MAX, help_text=f"{rule} {help_text}".strip(), **kwargs
+    )
 
 
 def _people():
@@ -20,11 +53,11 @@ def _people():
 
 class CohortPlanForm(forms.Form):
     programme = ModelChoiceField(queryset=Programme.objects.all())
-    number = forms.IntegerField(min_value=1)
+    number = cohort_number_field()
     name = forms.CharField(max_length=200, required=False)
     starts_on = DateField(label="Starts on", widget=DATE_INPUT)
     ends_on = DateField(label="Ends on", widget=DATE_INPUT)
-    capacity = forms.IntegerField(min_value=1, initial=24)
+    capacity = capacity_field(initial=24)
     leads = ModelMultipleChoiceField(queryset=_people(), required=False)
     topics = ModelMultipleChoiceField(
         queryset=CurriculumTopic.objects.all(), required=False, label="Curriculum topics"
@@ -102,9 +135,13 @@ class SessionPlanForm(forms.Form):
 
 
 class CohortCopyForm(forms.Form):
-    """The new cohort's number, name and start date; with a plan, one editable date per copied session."""
+    """The new cohort's number, name and start date; with a plan, one editable date per copied session.
 
-    number = forms.IntegerField(min_value=1)
+    Each date the lead leaves or types is checked like the planner checks a session: one on
+    a weekend or a bank holiday needs moving, or "keep" ticked, before the cohort is created.
+    """
+
+    number = cohort_number_field()
     name = forms.CharField(max_length=200, required=False)
     new_start = DateField(
         label="New start date",
@@ -116,6 +153,13 @@ class CohortCopyForm(forms.Form):
         self.source = source
         super().__init__(*args, **kwargs)
         self.plan = list(plan)
+        self.flags = {copied.source.pk: copied.flag for copied in self.plan}
+        if self.plan:
+            self.fields["keep_flagged_dates"] = forms.BooleanField(
+                label="Keep sessions on weekends or bank holidays",
+                required=False,
+                help_text="Tick to create the cohort with the flagged dates as they are.",
+            )
         for copied in self.plan:
             self.fields[self.day_field(copied.source)] = DateField(
                 label=copied.source.title, initial=copied.day, widget=DATE_INPUT
@@ -126,14 +170,38 @@ class CohortCopyForm(forms.Form):
         return f"session_{session.pk}"
 
     def rows(self):
-        """(copied session, its date field) for the preview table."""
-        return [(copied, self[self.day_field(copied.source)]) for copied in self.plan]
+        """(copied session, its date field, why its date needs a look or "") for the preview table."""
+        return [
+            (copied, self[self.day_field(copied.source)], self.flags.get(copied.source.pk, ""))
+            for copied in self.plan
+        ]
+
+    @property
+    def has_flags(self) -> bool:
+        return any(self.flags.values())
 
     def clean_number(self):
         number = self.cleaned_data["number"]
         if Cohort.objects.filter(programme_id=self.source.programme_id, number=number).exists():
             raise forms.ValidationError(f"{self.source.programme} already has a cohort {number}.")
         return number
+
+    def clean(self):
+        data = super().clean()
+        days = {c.source.pk: data.get(self.day_field(c.source)) for c in self.plan}
+        flags = day_flags(day for day in days.values() if day)
+        # The flags follow the dates as typed, so an edited date is checked too.
+        self.flags = {pk: flags.get(day, "") if day else self.flags.get(pk, "") for pk, day in days.items()}
+        if not data.get("keep_flagged_dates"):
+            for copied in self.plan:
+                day = days[copied.source.pk]
+                if day and day in flags:
+                    self.add_error(
+                        self.day_field(copied.source),
+                        f"{day.day} {day:%b %Y} is {day_off_warning(flags[day])}. Move the session, "
+                        "or tick “Keep sessions on weekends or bank holidays”.",
+                    )
+        return data
 
     def days(self) -> dict[int, date]:
         return {c.source.pk: self.cleaned_data[self.day_field(c.source)] for c in self.plan}
@@ -145,9 +213,7 @@ class CohortDetailsForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     starts_on = DateField(label="Starts on", widget=DATE_INPUT)
     ends_on = DateField(label="Ends on", widget=DATE_INPUT)
-    capacity = forms.IntegerField(
-        min_value=1, help_text="Raising it gives the new places to wait-listed applicants at once."
-    )
+    capacity = capacity_field("Raising it gives the new places to wait-listed applicants at once.")
     status = forms.ChoiceField(choices=Cohort.Status.choices)
     applications_close_on = DateField(label="Applications close on", widget=DATE_INPUT, required=False)
     leads = ModelMultipleChoiceField(queryset=_people(), required=False)
@@ -158,7 +224,10 @@ class CohortDetailsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     completion_inductions = forms.IntegerField(
-        label="Inductions to attend", min_value=0, max_value=10, help_text="0 if none is required."
+        label="Inductions to attend",
+        min_value=0,
+        max_value=INDUCTIONS_MAX,
+        help_text=f"0 to {INDUCTIONS_MAX}; 0 if none is required.",
     )
     completion_all_workshops = forms.BooleanField(label="Every workshop day", required=False)
     completion_all_action_learning_sets = forms.BooleanField(

@@ -14,12 +14,19 @@ from cohorts.services.applications import (  # noqa: F401
 from cohorts.services.attendance import (  # noqa: F401
     attendance_record,
 )
+from cohorts.services.calendars import (  # noqa: F401
+    cohort_calendar_token_issue,
+    cohort_calendar_token_revoke,
+)
+from cohorts.services.programmes import (  # noqa: F401
+    programme_create,
+    programme_update,
+)
 from cohorts.services.schedule import (  # noqa: F401
     calendar_token_issue,
     calendar_token_revoke,
     cohort_create,
     cohort_set_status,
-    programme_create,
     session_cancel,
     session_facilitators_set,
     session_schedule,

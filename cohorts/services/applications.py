@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +31,9 @@ PPL_REQUIRED = (
     "Please name your People Participation Lead: service users and carers apply with their support."
 )
 
+OVERRIDE_REASON_MAX_LENGTH = 2000
+OVERRIDE_LABEL = "Accept although it does not meet the rules"
+
 DECISION_TEMPLATES = {
     Application.Status.ACCEPTED: "application_accepted",
     Application.Status.WAITLISTED: "application_waitlisted",
@@ -38,7 +42,22 @@ DECISION_TEMPLATES = {
 
 
 def cohort_enrolled_count(cohort: Cohort) -> int:
-    return cohort.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+    """Places taken: everyone not withdrawn (enrolled, or completed or not once the cohort closed)."""
+    return cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
+
+
+def with_places_taken(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    """The cohorts, each with `places_taken` counted as `cohort_enrolled_count` counts it (for lists)."""
+    return cohorts.annotate(
+        places_taken=Count(
+            "enrolments", filter=~Q(enrolments__status=Enrolment.Status.WITHDRAWN), distinct=True
+        )
+    )
+
+
+def cohort_is_full(cohort: Cohort) -> bool:
+    """Every place is taken: new applications go onto the wait-list."""
+    return cohort_enrolled_count(cohort) >= cohort.capacity
 
 
 def cohort_closed_reason(cohort: Cohort) -> str | None:
@@ -51,13 +70,40 @@ def cohort_closed_reason(cohort: Cohort) -> str | None:
     return None
 
 
-def cohort_application_refusal(cohort: Cohort) -> str | None:
-    """Why nobody can apply through the form now (closed, or every place taken), or None."""
-    if reason := cohort_closed_reason(cohort):
-        return reason
-    if cohort_enrolled_count(cohort) >= cohort.capacity:
-        return f"{cohort} is full: all {cohort.capacity} places are taken."
-    return None
+# --- the programme's rules for a place --------------------------------------------------
+
+
+def application_missing_prerequisites(
+    application: Application, courses: list[str] | None = None
+) -> list[str]:
+    """The programme's prerequisite courses the applicant did not tick, in the programme's order."""
+    if courses is None:
+        courses = application.cohort.programme.prerequisite_courses
+    ticked = application.prerequisites_completed
+    done = set(ticked) if isinstance(ticked, list) else set()
+    return [course for course in courses or [] if course not in done]
+
+
+def application_unmet_rules(application: Application, courses: list[str] | None = None) -> list[str]:
+    """What a place asks for that this application lacks: the line manager's approval, prerequisites.
+
+    Empty when a lead may accept it as it is; otherwise accepting needs a reason. `courses`
+    (the programme's prerequisites) saves a query per application in a list.
+    """
+    unmet = []
+    manager = application.line_manager_name
+    if application.manager_approved is None:
+        unmet.append(f"No answer from the line manager ({manager})")
+    elif application.manager_approved is False:
+        answered = (
+            f", {application.manager_responded_at:%-d %b %Y}" if application.manager_responded_at else ""
+        )
+        unmet.append(f"Declined by the line manager ({manager}{answered})")
+    missing = application_missing_prerequisites(application, courses)
+    if missing:
+        label = "Prerequisite" if len(missing) == 1 else "Prerequisites"
+        unmet.append(f"{label} not completed: {', '.join(missing)}")
+    return unmet
 
 
 class ManagerLinkReplaced(signing.BadSignature):
@@ -197,6 +243,7 @@ def _manager_request_send(application: Application) -> None:
     )
 
 
+@transaction.atomic
 def application_submit(
     *,
     cohort: Cohort,
@@ -210,14 +257,17 @@ def application_submit(
     is_service_user_or_carer: bool = False,
     people_participation_lead: str = "",
 ) -> Application:
-    """Record a submitted application to an open cohort with a free place, and e-mail the line manager a link.
+    """Record a submitted application to an open cohort, and e-mail the line manager a link.
 
     The line manager cannot be the applicant, by any of their addresses (`line_manager_refusal`).
 
-    A full cohort takes no new applications: its wait-list is made of applicants who applied
-    while places were left and were wait-listed by the lead.
+    When every place is taken the application goes straight onto the wait-list, in the order
+    applications arrive, and the applicant is told so by e-mail; the line manager is still asked,
+    since a freed place is offered only to an application they approved.
     """
-    if refusal := cohort_application_refusal(cohort):
+    # Locked, so two applicants sending at once see the same places left.
+    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    if refusal := cohort_closed_reason(cohort):
         raise ValidationError(refusal)
     if not availability_confirmed:
         raise ValidationError({"availability_confirmed": AVAILABILITY_REQUIRED})
@@ -231,6 +281,7 @@ def application_submit(
     if refusal := line_manager_refusal(applicant=applicant, cohort=cohort, email=line_manager_email):
         raise ValidationError({"line_manager_email": refusal})
     now = timezone.now()
+    full = cohort_is_full(cohort)
     application = Application(
         cohort=cohort,
         applicant=applicant,
@@ -242,7 +293,8 @@ def application_submit(
         prerequisites_completed=prerequisites_completed or [],
         is_service_user_or_carer=is_service_user_or_carer,
         people_participation_lead=people_participation_lead.strip() if is_service_user_or_carer else "",
-        status=Application.Status.SUBMITTED,
+        status=Application.Status.WAITLISTED if full else Application.Status.SUBMITTED,
+        waitlisted_at=now if full else None,
         submitted_at=now,
         manager_asked_at=now,
         manager_last_asked_at=now,
@@ -251,6 +303,18 @@ def application_submit(
     application.full_clean()
     application.save()
     _manager_request_send(application)
+    if full:
+        send_templated_email(
+            user=applicant,
+            template="application_waitlisted",
+            key=f"application_waitlisted:{application.pk}:on_submission",
+            context={
+                "application": application,
+                "cohort": cohort,
+                "applicant": applicant,
+                "on_submission": True,
+            },
+        )
     return application
 
 
@@ -265,6 +329,9 @@ def _awaiting_manager(application: Application) -> None:
 @transaction.atomic
 def application_manager_respond(*, application: Application, approve: bool) -> Application:
     """Record the line manager's answer, once, for an application still awaiting it.
+
+    A wait-listed application the manager approves stays on the wait-list, in its place; one
+    they decline leaves it, as a sent one does.
 
     `application` is the one the link was read for: if the request has been passed to
     another line manager since, this answer does not count.
@@ -287,7 +354,11 @@ def application_manager_respond(*, application: Application, approve: bool) -> A
             "or to someone whose application they approve. Nothing has been changed; "
             "the programme team will ask the applicant's line manager."
         )
-    locked.status = Application.Status.MANAGER_APPROVED if approve else Application.Status.MANAGER_DECLINED
+    if not (approve and locked.status == Application.Status.WAITLISTED):
+        # An approved wait-listed application keeps its place in the line.
+        locked.status = (
+            Application.Status.MANAGER_APPROVED if approve else Application.Status.MANAGER_DECLINED
+        )
     locked.manager_approved = approve
     locked.manager_responded_at = timezone.now()
     locked.save(update_fields=["status", "manager_approved", "manager_responded_at"])
@@ -336,44 +407,84 @@ def application_manager_reassign(
     return application
 
 
+DECIDABLE = {
+    Application.Status.SUBMITTED,
+    Application.Status.MANAGER_APPROVED,
+    Application.Status.MANAGER_DECLINED,
+    Application.Status.WAITLISTED,
+}
+
+
 @transaction.atomic
 def application_decide(
-    *, application: Application, decision: str, decided_by: User, enrolled_on: date | None = None
+    *,
+    application: Application,
+    decision: str,
+    decided_by: User,
+    enrolled_on: date | None = None,
+    override_reason: str = "",
 ) -> Application:
-    """Accept, wait-list or decline an application; accepting enrols the applicant if there is room."""
+    """Accept, wait-list or decline an application; accepting enrols the applicant if there is room.
+
+    Accepting one that lacks its line manager's approval or a prerequisite
+    (`application_unmet_rules`) needs `override_reason`: what it lacked and why it was accepted
+    are kept on the application and in its history.
+    """
     allowed = {Application.Status.ACCEPTED, Application.Status.WAITLISTED, Application.Status.DECLINED}
     if decision not in allowed:
         raise ValidationError(f"“{decision}” is not a decision a programme lead can make.")
-    awaiting = {
-        Application.Status.SUBMITTED,
-        Application.Status.MANAGER_APPROVED,
-        Application.Status.WAITLISTED,
-    }
-    if application.status not in awaiting:
+    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=application.cohort_id)
+    # Read again under a lock: a list's copy may be out of date (the manager answered since).
+    application = Application.objects.select_for_update().select_related("applicant").get(pk=application.pk)
+    application.cohort = cohort
+    if application.status not in DECIDABLE:
         raise ValidationError(
             f"This application is {application.get_status_display().lower()}; it is not awaiting a decision."
         )
     if decision == application.status:
         raise ValidationError(f"This application is already {application.get_status_display().lower()}.")
-    cohort = Cohort.objects.select_for_update().get(pk=application.cohort_id)
+    now = timezone.now()
+    fields = ["status", "decided_at", "decided_by"]
     if decision == Application.Status.ACCEPTED:
-        if cohort_enrolled_count(cohort) >= cohort.capacity:
+        if cohort_is_full(cohort):
             raise ValidationError(
                 f"{cohort} is full ({cohort.capacity} places); wait-list the applicant instead."
             )
+        if unmet := application_unmet_rules(application, cohort.programme.prerequisite_courses):
+            reason = override_reason.strip()
+            if not reason:
+                raise ValidationError({"override_reason": override_needed(unmet)})
+            if len(reason) > OVERRIDE_REASON_MAX_LENGTH:
+                too_long = f"Please keep the reason to {OVERRIDE_REASON_MAX_LENGTH:,} characters."
+                raise ValidationError({"override_reason": too_long})
+            application.override_unmet = "\n".join(unmet)
+            application.override_reason = reason
+            fields += ["override_unmet", "override_reason"]
         enrolment_create(
             cohort=cohort, participant=application.applicant, application=application, enrolled_on=enrolled_on
         )
+    if decision == Application.Status.WAITLISTED:
+        application.waitlisted_at = now
+        fields.append("waitlisted_at")
     application.status = decision
-    application.decided_at = timezone.now()
+    application.decided_at = now
     application.decided_by = decided_by
-    application.save(update_fields=["status", "decided_at", "decided_by"])
+    application._history_user = decided_by  # the history names the lead, in a request or not
+    application.save(update_fields=fields)
     send_templated_email(
         to=application.applicant.email,
         template=DECISION_TEMPLATES[decision],
         context={"application": application, "cohort": cohort, "applicant": application.applicant},
     )
     return application
+
+
+def override_needed(unmet: list[str]) -> str:
+    """The refusal to accept without a reason, naming what the application lacks."""
+    return (
+        f"Not accepted: the application does not meet the programme's rules ({'; '.join(unmet)}). "
+        f"To accept it anyway, tick “{OVERRIDE_LABEL}” and give the reason."
+    )
 
 
 def enrolment_create(
@@ -395,6 +506,12 @@ def enrolment_create(
 
 
 def enrolment_set_status(*, enrolment: Enrolment, status: str) -> Enrolment:
+    if status in {Enrolment.Status.COMPLETED, Enrolment.Status.NOT_COMPLETED}:
+        # One source of truth: completing the cohort records each outcome from its rule.
+        raise ValidationError(
+            "Completion is recorded from the cohort's completion rule when the cohort is completed; "
+            "it cannot be set by hand."
+        )
     enrolment.status = status
     enrolment.full_clean()
     enrolment.save(update_fields=["status"])
@@ -415,22 +532,36 @@ def enrolment_withdraw(*, enrolment: Enrolment, withdrawn_by: User) -> Applicati
     return promoted[0] if promoted else None
 
 
-@transaction.atomic
-def waitlist_promote(*, cohort: Cohort, decided_by: User) -> list[Application]:
-    """Fill free places from the wait-list, longest-waiting first; each one promoted is told by e-mail."""
-    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
-    free = cohort.capacity - cohort_enrolled_count(cohort)
-    if free <= 0:
-        return []
-    waiting = (
+def waitlist(cohort: Cohort) -> QuerySet[Application]:
+    """The cohort's wait-list in its order: longest-waiting first."""
+    return (
         Application.objects.filter(cohort=cohort, status=Application.Status.WAITLISTED)
         .exclude(applicant__enrolments__cohort=cohort)
         .select_related("applicant")
-        .order_by("decided_at", "pk")[:free]
+        .order_by("waitlisted_at", "pk")
     )
-    return [
-        application_decide(
-            application=application, decision=Application.Status.ACCEPTED, decided_by=decided_by
-        )
-        for application in waiting
-    ]
+
+
+@transaction.atomic
+def waitlist_promote(*, cohort: Cohort, decided_by: User) -> list[Application]:
+    """Fill free places from the wait-list, longest-waiting first; each one promoted is told by e-mail.
+
+    Only applications that meet the rules move up by themselves: one still waiting for its line
+    manager, or short of a prerequisite, keeps its place until a lead accepts it with a reason.
+    """
+    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    free = cohort.capacity - cohort_enrolled_count(cohort)
+    promoted: list[Application] = []
+    if free <= 0:
+        return promoted
+    courses = cohort.programme.prerequisite_courses
+    for application in waitlist(cohort):
+        if len(promoted) == free:
+            break
+        if not application_unmet_rules(application, courses):
+            promoted.append(
+                application_decide(
+                    application=application, decision=Application.Status.ACCEPTED, decided_by=decided_by
+                )
+            )
+    return promoted

@@ -10,6 +10,13 @@ from simple_history.utils import bulk_create_with_history
 
 from coachprog.accounts.models import User
 from coachprog.emails import send_templated_email
+from cohorts.attendance import (
+    attendance_matrix,
+    is_finished,
+    participant_row,
+    session_started,
+    streak_started_by,
+)
 from cohorts.models import (
     Attendance,
     Cohort,
@@ -31,42 +38,71 @@ def cohort_lead_emails(cohort: Cohort) -> list[str]:
     return []
 
 
-def _neighbour_absent(session: Session, enrolment: Enrolment, *, before: bool) -> Session | None:
-    """The counted session just before (or after) this one, if the participant was absent from it too."""
-    sessions = Session.objects.filter(cohort_id=session.cohort_id, status=Session.Status.SCHEDULED).exclude(
-        pk=session.pk
-    )
-    if before:
-        neighbour = sessions.filter(starts_at__lt=session.starts_at).order_by("-starts_at").first()
-    else:
-        neighbour = sessions.filter(starts_at__gt=session.starts_at).order_by("starts_at").first()
-    if neighbour is None or timezone.localdate(neighbour.starts_at) < enrolment.enrolled_on:
-        return None
-    absent = Attendance.objects.filter(
-        session=neighbour, enrolment=enrolment, status=Attendance.Status.ABSENT
-    ).exists()
-    return neighbour if absent else None
+def _alert_absence_streak(session: Session, enrolment: Enrolment) -> None:
+    """Tell the cohort's leads when this absence starts a streak of two or more in a row, once.
 
-
-def _alert_consecutive_absences(session: Session, enrolment: Enrolment) -> None:
-    """Tell the cohort's leads when this absence makes two in a row (as the attendance matrix counts them)."""
-    other = _neighbour_absent(session, enrolment, before=True) or _neighbour_absent(
-        session, enrolment, before=False
-    )
+    Whether it does is the attendance matrix's own rule (`streak_started_by`), so a third
+    absence in a row adds nothing; the outbox key names the participant and the streak's
+    first session, so recording the same streak again (a correction, a retried request)
+    never sends a second copy.
+    """
     recipients = cohort_lead_emails(session.cohort)
-    if other is None or not recipients:
+    if not recipients:
         return
-    first, second = sorted([other, session], key=lambda s: s.starts_at)
+    streak = streak_started_by(participant_row(enrolment).cells, session)
+    if not streak:
+        return
     send_templated_email(
         to=recipients,
         template="attendance_consecutive_absences",
+        key=f"attendance_consecutive_absences:{enrolment.pk}:{streak[0].pk}",
         context={
             "participant": enrolment.participant,
             "cohort": session.cohort,
-            "sessions": [first, second],
+            "sessions": streak,
             "matrix_url": settings.SITE_URL + reverse("cohorts:attendance_matrix", args=[session.cohort_id]),
         },
     )
+
+
+def _when(session: Session) -> str:
+    starts = timezone.localtime(session.starts_at)
+    return f"{starts:%H:%M} on {starts.day} {starts:%b %Y}"
+
+
+def register_closed_reason(session: Session, *, status: str | None = None) -> str | None:
+    """Why the register of this session cannot take this mark now, or None.
+
+    A cancelled session has no register. Before a session starts, only apologies can be
+    recorded (a participant sends them, or a lead records them for the participant): a
+    future "absent" or "present" is a guess, and a guessed absence once alerted a lead.
+    """
+    if session.status == Session.Status.CANCELLED:
+        return "This session was cancelled, so it has no register."
+    if not session_started(session) and status != Attendance.Status.APOLOGIES:
+        return (
+            f"“{session.title}” has not started yet: its register opens at {_when(session)}. "
+            "Until then, only apologies can be recorded."
+        )
+    return None
+
+
+def enrolment_completion_record(*, cohort: Cohort) -> int:
+    """Store each participant's completion as the cohort's rule decides it; returns how many changed.
+
+    Once the cohort is completed, "completed" or "did not complete"; while it is not,
+    "enrolled" (the computed state is the truth while a cohort runs). Withdrawn
+    participants keep their status.
+    """
+    finished = is_finished(cohort)
+    changed = 0
+    for row in attendance_matrix(cohort).rows:
+        status = row.completion if finished else Enrolment.Status.ENROLLED
+        if row.enrolment.status != status:
+            row.enrolment.status = status
+            row.enrolment.save(update_fields=["status"])  # each change kept in the history
+            changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -78,6 +114,8 @@ def attendance_record(
         raise ValidationError("That participant is not enrolled in this session's cohort.")
     if status not in Attendance.Status.values:
         raise ValidationError(f"“{status}” is not an attendance status.")
+    if reason := register_closed_reason(session, status=status):
+        raise ValidationError(reason)
     if timezone.localdate(session.starts_at) < enrolment.enrolled_on:
         # Sessions before someone enrolled are "not yet enrolled", never absent.
         raise ValidationError("That participant had not yet enrolled when this session was held.")
@@ -91,7 +129,9 @@ def attendance_record(
         defaults={"status": status, "recorded_by": recorded_by, "note": note},
     )
     if status == Attendance.Status.ABSENT and was != Attendance.Status.ABSENT:
-        _alert_consecutive_absences(session, enrolment)
+        _alert_absence_streak(session, enrolment)
+    if is_finished(session.cohort):
+        enrolment_completion_record(cohort=session.cohort)  # a correction after the close
     return attendance
 
 
@@ -101,8 +141,8 @@ def attendance_record_all_present(*, session: Session, recorded_by: User) -> int
     Participants not yet enrolled when the session was held, and withdrawn ones, are skipped.
     Returns how many were marked present.
     """
-    if session.status == Session.Status.CANCELLED:
-        raise ValidationError("This session was cancelled, so it has no register.")
+    if reason := register_closed_reason(session, status=Attendance.Status.PRESENT):
+        raise ValidationError(reason)
     by = recorded_by
     already = set(Attendance.objects.filter(session=session).values_list("enrolment_id", flat=True))
     held_on = timezone.localdate(session.starts_at)
@@ -119,6 +159,8 @@ def attendance_record_all_present(*, session: Session, recorded_by: User) -> int
         Attendance,
         default_user=by,
     )
+    if created and is_finished(session.cohort):
+        enrolment_completion_record(cohort=session.cohort)
     return len(created)
 
 

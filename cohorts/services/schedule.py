@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coachprog.accounts.models import User
+from cohorts.attendance import is_finished
 from cohorts.models import (
     CalendarToken,
     Cohort,
@@ -16,18 +17,7 @@ from cohorts.models import (
     Session,
 )
 from cohorts.reminders import session_change_notify
-
-
-def programme_create(
-    *, name: str, description: str = "", prerequisite_courses: list[str] | None = None, leads=()
-) -> Programme:
-    programme = Programme(name=name, description=description)
-    if prerequisite_courses is not None:
-        programme.prerequisite_courses = prerequisite_courses
-    programme.full_clean()
-    programme.save()
-    programme.leads.set(leads)
-    return programme
+from cohorts.services.attendance import enrolment_completion_record
 
 
 @transaction.atomic
@@ -43,6 +33,9 @@ def cohort_create(
     applications_close_on: date | None = None,
     leads=(),
     topics=None,
+    completion_inductions: int = 1,
+    completion_all_workshops: bool = True,
+    completion_all_action_learning_sets: bool = True,
 ) -> Cohort:
     cohort = Cohort(
         programme=programme,
@@ -53,6 +46,9 @@ def cohort_create(
         capacity=capacity,
         status=status,
         applications_close_on=applications_close_on,
+        completion_inductions=completion_inductions,
+        completion_all_workshops=completion_all_workshops,
+        completion_all_action_learning_sets=completion_all_action_learning_sets,
     )
     cohort.full_clean()
     cohort.save()
@@ -63,13 +59,20 @@ def cohort_create(
 
 @transaction.atomic
 def cohort_set_status(*, cohort: Cohort, status: str) -> Cohort:
-    """Move a cohort on; cancelling it cancels its scheduled sessions, so calendars drop them too."""
+    """Move a cohort on; cancelling it cancels its scheduled sessions, so calendars drop them too.
+
+    Completing it records each participant's completion from the cohort's rule; reopening
+    it returns them to "enrolled", since the computed state is the truth while it runs.
+    """
     if status not in Cohort.Status.values:
         raise ValidationError(f"“{status}” is not a cohort status.")
+    was = cohort.status
     cohort.status = status
     cohort.save(update_fields=["status"])
     if status == Cohort.Status.CANCELLED:
         cohort_sessions_cancel(cohort=cohort)
+    if Cohort.Status.COMPLETED in {was, status}:
+        enrolment_completion_record(cohort=cohort)
     return cohort
 
 
@@ -147,6 +150,9 @@ def session_update(*, session: Session, **fields) -> Session:
     session.save(update_fields=changed)
     if "sequence" in changed:
         session_change_notify(session=session)  # outbox rows, sent after the commit
+    if is_finished(session.cohort) and {"kind", "starts_at", "status"}.intersection(changed):
+        # What counts towards completion changed after the close: record it again.
+        enrolment_completion_record(cohort=session.cohort)
     return session
 
 

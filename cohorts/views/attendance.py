@@ -11,21 +11,36 @@ from django.views.decorators.http import require_POST, require_safe
 from coachprog.exports import table_response
 from coachprog.permissions import Access
 from cohorts.attendance import (
+    CompletionRule,
     active_enrolments,
     attendance_matrix,
     cell_for,
     export_rows,
+    participant_row,
     register_enrolments,
     register_row_prepare,
+    session_started,
 )
 from cohorts.forms.attendance import ApologiesForm, AttendanceForm
 from cohorts.models import Attendance, Enrolment, Session
 from cohorts.permissions import can_manage_cohort, get_cohort_for_user, get_session_for_user
-from cohorts.services.attendance import apologies_send, attendance_record, attendance_record_all_present
+from cohorts.services.attendance import (
+    apologies_send,
+    attendance_record,
+    attendance_record_all_present,
+    register_closed_reason,
+)
 
 
 def _register_url(session: Session) -> str:
     return reverse("cohorts:register", args=[session.cohort_id, session.pk])
+
+
+def register_statuses(session: Session) -> list[tuple[str, str]]:
+    """The buttons a register row offers: every status once the session has started, else apologies."""
+    if session_started(session):
+        return Attendance.Status.choices
+    return [(Attendance.Status.APOLOGIES.value, Attendance.Status.APOLOGIES.label)]
 
 
 @require_safe
@@ -38,7 +53,8 @@ def register(request: HttpRequest, cohort_pk: int, pk: int) -> HttpResponse:
             "session": session,
             "cohort": session.cohort,
             "enrolments": register_enrolments(session),
-            "statuses": Attendance.Status.choices,
+            "statuses": register_statuses(session),
+            "not_open": register_closed_reason(session),
             # Facilitators take their session's register; the cohort's matrix is for its leads.
             "can_manage_cohort": can_manage_cohort(request.user, session.cohort),
         },
@@ -78,7 +94,7 @@ def register_record(request: HttpRequest, cohort_pk: int, pk: int, enrolment_pk:
                 "session": session,
                 "cohort": session.cohort,
                 "e": enrolment,
-                "statuses": Attendance.Status.choices,
+                "statuses": register_statuses(session),
                 "error": error,
             },
         )  # 200 even on error: htmx swaps only successful responses, and the row shows the error
@@ -144,6 +160,7 @@ def _own_enrolment(request: HttpRequest, pk: int) -> Enrolment:
 def my_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _own_enrolment(request, pk)
     now = timezone.now()
+    completion_row = participant_row(enrolment, now=now)  # as the lead's matrix shows it
     sessions = enrolment.cohort.sessions.prefetch_related("materials").order_by("starts_at")
     records = {a.session_id: a for a in Attendance.objects.filter(enrolment=enrolment)}
     rows = []
@@ -160,7 +177,14 @@ def my_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cohorts/attendance/my_attendance.html",
-        {"cohort": enrolment.cohort, "enrolment": enrolment, "rows": rows, "form": ApologiesForm()},
+        {
+            "cohort": enrolment.cohort,
+            "enrolment": enrolment,
+            "rows": rows,
+            "form": ApologiesForm(),
+            "completion": completion_row,
+            "rule": CompletionRule.for_cohort(enrolment.cohort),
+        },
     )
 
 

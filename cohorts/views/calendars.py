@@ -1,5 +1,6 @@
-"""Calendars: iCalendar feeds (one per cohort, a private revocable one per person) and the in-app
-month and list views of upcoming sessions."""
+"""Calendars: iCalendar feeds (one per cohort, downloaded by its people or subscribed to through
+a secret link its leads share; a private revocable one per person) and the in-app month and list
+views of upcoming sessions."""
 
 import calendar
 import re
@@ -15,11 +16,17 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST, require_safe
 
+from coachprog.permissions import Access
 from cohorts.calendars import cohort_calendar_sessions, personal_calendar_sessions, sessions_calendar
-from cohorts.models import CalendarToken, Session
+from cohorts.models import CalendarToken, CohortCalendarToken, Session
 from cohorts.permissions import get_cohort_for_user, visible_cohorts
 from cohorts.planning import local_date, london
-from cohorts.services import calendar_token_issue, calendar_token_revoke
+from cohorts.services import (
+    calendar_token_issue,
+    calendar_token_revoke,
+    cohort_calendar_token_issue,
+    cohort_calendar_token_revoke,
+)
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 CALENDAR_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -92,6 +99,76 @@ def cohort_calendar(request: HttpRequest, pk: int) -> HttpResponse:
         absolute_url=request.build_absolute_uri,
     )
     return _calendar_response(calendar, f"cohort-{cohort.number}.ics")
+
+
+def _subscribed_response(calendar, filename: str) -> HttpResponse:
+    """A feed fetched with a secret link: never cached on the way, indexed or passed on as a referrer."""
+    response = _calendar_response(calendar, filename)
+    response["Cache-Control"] = "private, max-age=0"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@login_not_required
+@require_safe
+def cohort_calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A cohort's feed for calendar apps, which subscribe without a session: the token is the only key.
+
+    It holds what the cohort's schedule shows everyone in it (each session's time, place and joining
+    link), never anything about a participant.
+    """
+    if not CALENDAR_TOKEN_PATTERN.fullmatch(token):
+        raise Http404("No such calendar.")
+    found = CohortCalendarToken.objects.select_related("cohort__programme").filter(token=token).first()
+    # Compare again exactly: a case-insensitive database collation would match a near-miss token.
+    if found is None or not constant_time_compare(found.token, token):
+        raise Http404("No such calendar.")
+    cohort = found.cohort
+    calendar = sessions_calendar(
+        cohort_calendar_sessions(cohort),
+        name=f"{cohort.programme}: {cohort}",
+        absolute_url=request.build_absolute_uri,
+    )
+    return _subscribed_response(calendar, f"cohort-{cohort.number}.ics")
+
+
+def cohort_calendar_feed_url(request: HttpRequest, token: CohortCalendarToken | None) -> str:
+    return (
+        request.build_absolute_uri(reverse("cohorts:cohort_calendar_feed", args=[token.token]))
+        if token
+        else ""
+    )
+
+
+@require_POST
+def cohort_calendar_link_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead creates the cohort's subscription link, or replaces it (the old one stops working)."""
+    cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
+    replacing = CohortCalendarToken.objects.filter(cohort=cohort).exists()
+    cohort_calendar_token_issue(cohort=cohort, issued_by=request.user)
+    if replacing:
+        messages.success(
+            request,
+            f"The calendar link for {cohort} has been replaced. The old link no longer works: "
+            "share the new one with the people who subscribed.",
+        )
+    else:
+        messages.success(request, f"The calendar link for {cohort} is ready. Share it with its participants.")
+    return redirect(reverse("cohorts:detail", args=[cohort.pk]) + "#cohort-calendar-link")
+
+
+@require_POST
+def cohort_calendar_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort, _ = get_cohort_for_user(request.user, pk, need=Access.WRITE)
+    if cohort_calendar_token_revoke(cohort=cohort):
+        messages.success(
+            request,
+            f"The calendar link for {cohort} is switched off. Calendars subscribed to it stop updating.",
+        )
+    else:
+        messages.info(request, f"{cohort} has no calendar link to switch off.")
+    return redirect(reverse("cohorts:detail", args=[cohort.pk]) + "#cohort-calendar-link")
 
 
 @login_not_required

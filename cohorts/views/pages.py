@@ -2,14 +2,16 @@
 
 import re
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from coachprog.permissions import Access, is_programme_lead
-from cohorts.models import Application, Attendance, Enrolment, Session, SessionMaterial
+from cohorts.attendance import CompletionRule, attendance_matrix, enrolment_counts, participant_row
+from cohorts.models import Application, Attendance, CohortCalendarToken, Enrolment, Session, SessionMaterial
 from cohorts.permissions import get_cohort_for_user, get_session_for_user, open_cohorts, visible_cohorts
+from cohorts.services.applications import cohort_is_full, with_places_taken
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 CALENDAR_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -17,19 +19,15 @@ CALENDAR_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 @require_safe
 def cohort_list(request: HttpRequest) -> HttpResponse:
-    cohorts = (
-        visible_cohorts(request.user)
-        .select_related("programme")
-        .annotate(
-            enrolled=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED), distinct=True
-            )
-        )
-        .order_by("-starts_on")
-    )
-    # Open cohorts are advertised to all staff, so anyone can find one to apply to.
+    cohorts = list(visible_cohorts(request.user).select_related("programme").order_by("-starts_on"))
+    # The same places and completion figures as the cohort page and the programme page.
+    counts = enrolment_counts(cohorts)
+    for cohort in cohorts:
+        cohort.counts = counts[cohort.pk]
+    # Open cohorts are advertised to all staff, so anyone can find one to apply to (a full one
+    # says its applications join the wait-list).
     advertised = (
-        open_cohorts()
+        with_places_taken(open_cohorts())
         .exclude(pk__in=Application.objects.filter(applicant=request.user).values("cohort_id"))
         .select_related("programme")
         .order_by("starts_on")
@@ -46,18 +44,31 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort, access = get_cohort_for_user(request.user, pk)
     sessions = Session.objects.filter(cohort=cohort).prefetch_related("topics").order_by("starts_at")
     enrolments = None
+    counts = None
     mine = None
+    my_row = None
     my_attendance = {}
     if access >= Access.WRITE:
-        enrolments = (
+        # Completion as the attendance matrix works it out, so both pages say the same.
+        matrix = attendance_matrix(cohort)
+        counts = matrix.counts
+        enrolments = list(
             Enrolment.objects.filter(cohort=cohort)
             .select_related("participant__organisation_unit")
-            .order_by("participant__display_name")
+            .order_by("participant__display_name", "pk")
         )
+        for enrolment in enrolments:
+            enrolment.row = matrix.row_for(enrolment.pk)
     else:
-        mine = Enrolment.objects.filter(cohort=cohort, participant=request.user).first()
+        mine = (
+            Enrolment.objects.filter(cohort=cohort, participant=request.user)
+            .select_related("cohort", "participant")
+            .first()
+        )
         if mine:
             my_attendance = {a.session_id: a for a in Attendance.objects.filter(enrolment=mine)}
+            if mine.status != Enrolment.Status.WITHDRAWN:
+                my_row = participant_row(mine)
     return render(
         request,
         "cohorts/cohort_detail.html",
@@ -65,7 +76,15 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": cohort,
             "sessions": [(s, my_attendance.get(s.pk)) for s in sessions],
             "enrolments": enrolments,
+            "counts": counts,
+            "my_row": my_row,
+            "rule": CompletionRule.for_cohort(cohort),
             "can_manage": access >= Access.WRITE,
+            # The cohort's subscription link, which its leads issue, replace and switch off here.
+            "calendar_token": CohortCalendarToken.objects.filter(cohort=cohort).first()
+            if access >= Access.WRITE
+            else None,
+            "full": cohort.status == cohort.Status.OPEN and access < Access.WRITE and cohort_is_full(cohort),
             "is_participant": mine is not None,
             "topics": cohort.topics.all(),
             "contact_days": sum(

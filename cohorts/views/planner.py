@@ -9,10 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from coachprog.bank_holidays import nation_name
 from coachprog.permissions import Access, is_programme_lead
 from cohorts.forms.planner import (
+    NUMBER_MAX,
     CohortCopyForm,
     CohortDetailsForm,
     CohortPlanForm,
@@ -23,7 +26,7 @@ from cohorts.models import Cohort, Enrolment, Session, SessionMaterial
 from cohorts.permissions import get_cohort_for_user
 from cohorts.planning import contact_days, copy_plan, plan_warnings
 from cohorts.services.materials import session_material_add, session_material_remove
-from cohorts.services.planner import cohort_copy, cohort_update, session_revise
+from cohorts.services.planner import cohort_copy, cohort_update, next_cohort_number, session_revise
 from cohorts.services.schedule import cohort_create, session_cancel, session_schedule
 
 
@@ -40,7 +43,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def plan_context(cohort: Cohort) -> dict:
+def plan_context(cohort: Cohort, *, added: Session | None = None) -> dict:
     """Everything the plan partial shows, in a fixed number of queries."""
     sessions = list(
         Session.objects.filter(cohort=cohort)
@@ -73,11 +76,33 @@ def plan_context(cohort: Cohort) -> dict:
         ),
         "contact_days": contact_days(sessions),
         "topics": topics,
+        "scheduled_count": sum(1 for s in sessions if s.status == Session.Status.SCHEDULED),
+        "nation": nation_name(),
+        "added": added,
     }
 
 
-def _plan_response(request: HttpRequest, cohort: Cohort) -> HttpResponse:
-    return render(request, "cohorts/planner/_plan.html", plan_context(cohort))
+def _plan_response(
+    request: HttpRequest,
+    cohort: Cohort,
+    *,
+    status: str = "",
+    level: str = "success",
+    added: Session | None = None,
+) -> HttpResponse:
+    """The plan partial for htmx; `status` goes to the page's live region, and after an add
+    a fresh form replaces the one just posted (both out of band)."""
+    context = plan_context(cohort, added=added)
+    context["status"] = status
+    context["status_level"] = level
+    if added is not None:
+        context["fresh_form"] = SessionPlanForm(cohort=cohort)
+    return render(request, "cohorts/planner/_plan_update.html", context)
+
+
+def _when(session: Session) -> str:
+    starts = timezone.localtime(session.starts_at)
+    return f"{starts:%a} {starts.day} {starts:%b %Y}, {starts:%H:%M}"
 
 
 def _form_response(request: HttpRequest, form, *, cohort: Cohort, session=None, target: str) -> HttpResponse:
@@ -130,10 +155,11 @@ def planner_session_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            added = f"“{session.title}” added: {_when(session)}."
             if request.htmx:
-                return _plan_response(request, cohort)
-            messages.success(request, f"“{session.title}” added.")
-            return redirect(_planner_url(cohort))
+                return _plan_response(request, cohort, status=added, added=session)
+            messages.success(request, added)
+            return redirect(f"{_planner_url(cohort)}#session-{session.pk}")
     if request.htmx:
         return _form_response(request, form, cohort=cohort, target="#session-add")
     return render(request, "cohorts/planner/session_form.html", {"form": form, "cohort": cohort})
@@ -181,10 +207,11 @@ def planner_session_edit(request: HttpRequest, pk: int, session_pk: int) -> Http
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            saved = f"“{session.title}” saved: {_when(session)}."
             if request.htmx:
-                return _plan_response(request, cohort)
-            messages.success(request, f"“{session.title}” saved.")
-            return redirect(_planner_url(cohort))
+                return _plan_response(request, cohort, status=saved)
+            messages.success(request, saved)
+            return redirect(f"{_planner_url(cohort)}#session-{session.pk}")
     if request.htmx:
         return _form_response(request, form, cohort=cohort, session=session, target=f"#session-{session.pk}")
     return render(
@@ -199,13 +226,15 @@ def planner_session_cancel(request: HttpRequest, pk: int, session_pk: int) -> Ht
     try:
         session_cancel(session=session)
     except ValidationError as error:
+        status, level = " ".join(error.messages), "danger"
         if not request.htmx:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, status)
     else:
+        status, level = f"“{session.title}” cancelled.", "success"
         if not request.htmx:
-            messages.success(request, f"“{session.title}” cancelled.")
+            messages.success(request, status)
     if request.htmx:
-        return _plan_response(request, cohort)
+        return _plan_response(request, cohort, status=status, level=level)
     return redirect(_planner_url(cohort))
 
 
@@ -216,16 +245,19 @@ def planner_copy(request: HttpRequest, pk: int) -> HttpResponse:
     sessions = list(
         Session.objects.filter(cohort=source).exclude(status=Session.Status.CANCELLED).order_by("starts_at")
     )
-    form = CohortCopyForm(request.POST or None, source=source)
+    suggested = {"number": min(next_cohort_number(source.programme), NUMBER_MAX)}
+    form = CohortCopyForm(request.POST or None, source=source, initial=suggested)
     plan, shift = [], None
     if request.method == "POST" and form.is_valid():
-        shift, plan = copy_plan(sessions, new_start=form.cleaned_data["new_start"])
+        shift, plan = copy_plan(
+            sessions, new_start=form.cleaned_data["new_start"], first_day=source.starts_on
+        )
         if "confirm" not in request.POST:
             # The preview: each copied session's date, ready for the lead to adjust.
             form = CohortCopyForm(initial=form.cleaned_data, source=source, plan=plan)
         elif (form := CohortCopyForm(request.POST, source=source, plan=plan)).is_valid():
             try:
-                cohort = cohort_copy(
+                copied = cohort_copy(
                     source=source,
                     programme=source.programme,
                     number=form.cleaned_data["number"],
@@ -234,16 +266,34 @@ def planner_copy(request: HttpRequest, pk: int) -> HttpResponse:
                     ends_on=source.ends_on + shift,
                     days=form.days(),
                     leads=[request.user],
+                    copied_by=request.user,
                 )
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                messages.success(request, f"{cohort} created from {source}.")
-                return redirect(_planner_url(cohort))
+                messages.success(
+                    request,
+                    f"{copied.cohort} created from {source}, with its sessions, teaching materials "
+                    "and completion rule.",
+                )
+                if copied.materials_missing:
+                    messages.warning(
+                        request,
+                        "Not copied, because the file is no longer stored: "
+                        f"{'; '.join(copied.materials_missing)}. Add them again on the planner.",
+                    )
+                return redirect(_planner_url(copied.cohort))
     return render(
         request,
         "cohorts/planner/copy.html",
-        {"form": form, "source": source, "plan": plan, "shift_weeks": shift.days // 7 if shift else None},
+        {
+            "form": form,
+            "source": source,
+            "plan": plan,
+            "previewed": shift is not None,
+            "nation": nation_name(),
+            "shift_weeks": shift.days // 7 if shift is not None else None,
+        },
     )
 
 
@@ -278,6 +328,8 @@ def planner_material_remove(request: HttpRequest, pk: int, material_pk: int) -> 
     )
     session_material_remove(material=material)
     if request.htmx:
-        return _plan_response(request, cohort)
+        return _plan_response(
+            request, cohort, status=f"“{material.title}” removed from {material.session.title}."
+        )
     messages.success(request, f"“{material.title}” removed from {material.session.title}.")
     return redirect(f"{_planner_url(cohort)}#session-{material.session_id}")

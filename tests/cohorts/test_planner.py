@@ -125,9 +125,9 @@ def test_session_add_without_javascript_redirects_back_to_the_planner(lead_clien
         session_post(facilitators=[facilitator.pk], topics=[topic.pk]),
     )
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse("cohorts:planner", args=[cohort.pk])
     session = Session.objects.get(cohort=cohort)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cohorts:planner", args=[cohort.pk]) + f"#session-{session.pk}"
     assert (session.title, session.starts_at, session.ends_at) == (
         "Workshop Day 7",
         london(date(2025, 11, 4), time(9)),
@@ -145,7 +145,10 @@ def test_session_add_with_htmx_returns_the_plan_partial(lead_client):
     )
 
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "cohorts/planner/_plan.html"
+    assert [t.name for t in response.templates][:2] == [
+        "cohorts/planner/_plan_update.html",
+        "cohorts/planner/_plan.html",
+    ]
     assert "<html" not in response.content.decode()
     assert [s.title for s in response.context["sessions"]] == ["Workshop Day 7"]
 
@@ -191,7 +194,10 @@ def test_session_edit_moves_the_session_and_raises_its_sequence(lead_client):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("cohorts:planner", args=[session.cohort_id])
+    assert (
+        response["Location"]
+        == reverse("cohorts:planner", args=[session.cohort_id]) + f"#session-{session.pk}"
+    )
     session.refresh_from_db()
     assert (session.starts_at, session.ends_at, session.sequence) == (
         london(date(2025, 10, 8), time(10)),
@@ -232,7 +238,14 @@ def test_session_cancel_with_htmx_returns_the_plan_partial(lead_client):
     )
 
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "cohorts/planner/_plan.html"
+    assert [t.name for t in response.templates][:2] == [
+        "cohorts/planner/_plan_update.html",
+        "cohorts/planner/_plan.html",
+    ]
+    assert (
+        '<div id="planner-status" hx-swap-oob="innerHTML"><div class="alert alert-success py-2">'
+        f"“{session.title}” cancelled.</div></div>"
+    ) in response.content.decode()
     session.refresh_from_db()
     assert session.status == Session.Status.CANCELLED
 

@@ -87,7 +87,7 @@ def test_application_submit_refuses_an_application_after_applications_close():
 
 
 def test_application_decide_accepting_enrols_the_applicant():
-    application = ApplicationFactory()
+    application = ApplicationFactory(status=Application.Status.MANAGER_APPROVED)
     lead = UserFactory()
 
     application_decide(
@@ -127,7 +127,7 @@ def test_application_decide_refuses_to_accept_into_a_full_cohort():
 def test_application_decide_counts_only_enrolled_participants_against_capacity():
     cohort = CohortFactory(capacity=1)
     EnrolmentFactory(cohort=cohort, status=Enrolment.Status.WITHDRAWN)
-    application = ApplicationFactory(cohort=cohort)
+    application = ApplicationFactory(cohort=cohort, status=Application.Status.MANAGER_APPROVED)
 
     application_decide(
         application=application, decision=Application.Status.ACCEPTED, decided_by=UserFactory()
@@ -210,7 +210,7 @@ def test_session_schedule_refuses_a_cancelled_cohort():
 
 
 def test_attendance_record_second_call_updates_the_same_row():
-    session = SessionFactory()
+    session = SessionFactory(cohort=CohortFactory(starts_on=date(2025, 8, 1)))  # held before NOW
     enrolment = EnrolmentFactory(cohort=session.cohort)
     lead = UserFactory()
     attendance_record(session=session, enrolment=enrolment, status=Attendance.Status.ABSENT, recorded_by=lead)
