@@ -13,6 +13,7 @@ NAV_LINKS = [
     ("My sponsored projects", "coaching:sponsor_home", {Role.SPONSOR}),
     ("Projects", "projects:list", set(Role) - {Role.PARTICIPANT}),
     ("Coaching", "coaching:overview", {Role.PROGRAMME_LEAD, Role.QI_LEAD}),
+    ("People", "coaching:people", {Role.PROGRAMME_LEAD, Role.QI_LEAD}),
     # Everyone: staff find the cohorts open for applications here.
     ("Cohorts", "cohorts:list", None),
     ("Notifications", "outbox:notifications", None),

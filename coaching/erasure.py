@@ -3,7 +3,8 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import Assignment, CoachProfile, SupervisionLog
+from coaching.models import Assignment, CoachProfile, NextStep, SupervisionLog
+from coachprog.privacy import erased_name
 
 
 def coaching_erasure_blockers(person) -> list[str]:
@@ -22,6 +23,14 @@ def coaching_erasure_blockers(person) -> list[str]:
 
 
 def coaching_erase(person) -> None:
-    """Private reflections are the coach's alone, so they go; logs, notes and updates stay as history."""
+    """Private reflections are the coach's alone, so they go; logs, notes and updates stay as history.
+
+    A next step owned by the person by name (the owner is typed, not linked) is given the placeholder
+    name that replaces theirs everywhere else.
+    """
     SupervisionLog.objects.filter(coach=person).update(reflection="", reflection_shared=False)
     CoachProfile.objects.filter(coach=person).update(is_active=False)
+    if person.display_name.strip():
+        owner = {"owner": erased_name(person)}
+        NextStep.objects.filter(owner__iexact=person.display_name.strip()).update(**owner)
+        NextStep.history.filter(owner__iexact=person.display_name.strip()).update(**owner)

@@ -16,8 +16,16 @@ from coaching.models import (
     NextStep,
     SupervisionLog,
 )
+from coaching.roles import ROLE_LABELS, Role
 from coachprog.accounts.models import Directorate, User
-from coachprog.forms import DateField, DecimalField, ModelChoiceField, ModelForm, ModelMultipleChoiceField
+from coachprog.forms import (
+    DateField,
+    DecimalField,
+    ModelChoiceField,
+    ModelForm,
+    ModelMultipleChoiceField,
+    PersonField,
+)
 from cohorts.models import Cohort
 from projects.models import ProgressScore, Project
 
@@ -216,6 +224,63 @@ class AssignmentEndForm(forms.Form):
 
 class CapacityForm(forms.Form):
     hours_per_week = DecimalField(label="Hours a week", max_digits=4, decimal_places=1)
+
+
+class CoachCreateForm(forms.Form):
+    """Make someone a coach: their ring-fenced time and their supervisor."""
+
+    hours_per_week = DecimalField(
+        label="Hours a week",
+        max_digits=4,
+        decimal_places=1,
+        initial=Decimal("4.0"),
+        help_text="Ring-fenced coaching time: more than 0 and at most 40 hours. "
+        "Half a day a week is about 4.",
+        widget=forms.NumberInput(attrs={"min": "0.1", "max": "40", "step": "0.1", "inputmode": "decimal"}),
+    )
+    # Anyone can be typed: the service refuses someone who is not a QI lead and says how to make one.
+    supervisor = PersonField(
+        label="Supervisor",
+        required=False,
+        help_text="A QI lead: type their e-mail address or part of their name. Leave empty if the coach has "
+        "no supervisor yet.",
+    )
+
+    def clean_hours_per_week(self):
+        hours = self.cleaned_data["hours_per_week"]
+        if hours is not None and not Decimal("0") < hours <= Decimal("40"):
+            raise forms.ValidationError("Hours a week are more than 0 and at most 40, such as 4 or 3.5.")
+        return hours
+
+
+class CoachProfileForm(CoachCreateForm):
+    """A coach's capacity and supervisor, and whether they are still coaching."""
+
+    is_active = forms.BooleanField(
+        label="Actively coaching",
+        required=False,
+        help_text="Untick when they stop coaching: they keep their history but take no new teams. "
+        "End their current assignments first.",
+    )
+
+
+class PeopleFilterForm(forms.Form):
+    """The people page's search: by name or e-mail address, role and directorate (all optional)."""
+
+    q = forms.CharField(label="Name or e-mail", max_length=100, required=False)
+    role = forms.ChoiceField(
+        label="Role", required=False, choices=[("", "Any role"), *((r.value, ROLE_LABELS[r]) for r in Role)]
+    )
+    directorate = ModelChoiceField(
+        queryset=Directorate.objects.none(),
+        required=False,
+        empty_label="All directorates",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, directorates: QuerySet[Directorate], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["directorate"].queryset = directorates
 
 
 class OverviewFilterForm(forms.Form):

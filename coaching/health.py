@@ -12,8 +12,9 @@ The measures, each worked out at the end of every month (today, for this month):
   "dosing" of improvement capability), as a table.
 
 Each series is drawn as a run chart (median, Anhøj rules) with the projects app's statistics
-and the shared SVG charts. The reads are a fixed number of queries, plus three per cohort for
-the attendance matrices (the completion rule lives in `cohorts.attendance`).
+and the shared SVG charts. The reads are a fixed number of queries, three of them for the
+attendance matrices of every coach's cohort (the completion rule lives in `cohorts.attendance`,
+so a coach's record says what their cohort's page and matrix say).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from coaching.models import Assignment, CoachProfile, MeetingLog, SupervisionLog
 from coaching.queries import last_months
 from coachprog import charts as svg
-from cohorts.attendance import attendance_matrix
+from cohorts.attendance import attendance_matrices
 from cohorts.models import Cohort, Enrolment
 from projects import analysis
 from projects.charts import RULE_LABELS
@@ -273,20 +274,17 @@ def coach_records(today: date | None = None) -> list[CoachRecord]:
         .order_by("cohort__starts_on")
     ):
         enrolments[enrolment.participant_id] = enrolment
+    # The cohort's own completion (cohorts.attendance), as its matrix and cohort page show it.
     matrix_rows = {}
-    for cohort in Cohort.objects.filter(pk__in={e.cohort_id for e in enrolments.values()}):
-        for row in attendance_matrix(cohort).rows:
+    cohorts = Cohort.objects.filter(pk__in={e.cohort_id for e in enrolments.values()})
+    for matrix in attendance_matrices(cohorts).values():
+        for row in matrix.rows:
             matrix_rows[row.enrolment.pk] = row
     records = []
     for profile in profiles:
         enrolment = enrolments.get(profile.coach_id)
         row = matrix_rows.get(enrolment.pk) if enrolment else None
-        if enrolment is None:
-            completion = "No cohort recorded"
-        elif enrolment.status in {Enrolment.Status.COMPLETED, Enrolment.Status.NOT_COMPLETED}:
-            completion = enrolment.get_status_display()
-        else:
-            completion = row.completion_label if row else "On track"
+        completion = row.completion_label if row else "No cohort recorded"
         records.append(
             CoachRecord(
                 profile=profile,

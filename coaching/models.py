@@ -41,6 +41,9 @@ class CoachProfile(models.Model):
     )
     is_active = models.BooleanField("actively coaching", default=True)
 
+    # Who made someone a coach, changed their supervisor or capacity, or stood them down, and when.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["coach__display_name"]
         constraints = [

@@ -16,10 +16,11 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from coaching.models import Assignment, CoachProfile, MeetingLog, MonthlyUpdate, SupervisionLog
-from coaching.roles import Role, roles_for
+from coaching.roles import Role, roles_for, with_role_flags
+from coachprog.accounts.models import Directorate, User
 from coachprog.permissions import Access, is_programme_lead, require
 from projects.models import Project, TeamMembership
-from projects.permissions import get_project_for_user, project_access
+from projects.permissions import get_project_for_user, project_access, require_live
 
 
 def _active(user) -> bool:
@@ -37,6 +38,20 @@ def project_grant(user) -> tuple[QuerySet, QuerySet]:
     return mine.values("project_id"), mine.current().values("project_id")
 
 
+def starts_projects_as_coach(user) -> bool:
+    """A coach who may take a team (an active coach profile) may start a project, and then coaches it
+    (registered with `projects.permissions` at start-up)."""
+    return _active(user) and CoachProfile.objects.filter(coach=user, is_active=True).exists()
+
+
+def becomes_lead_coach(user, project: Project) -> bool:
+    """Whoever starts a project as its coach becomes its lead coach; programme leads and the
+    directorate's QI leads start projects for others, and assign their coaches afterwards."""
+    return (
+        starts_projects_as_coach(user) and not is_programme_lead(user) and not is_qi_lead_for(user, project)
+    )
+
+
 def is_qi_lead_for(user, project: Project) -> bool:
     return _active(user) and project.directorate.qi_leads.filter(pk=user.pk).exists()
 
@@ -49,8 +64,12 @@ def supervises(user, coach_id: int) -> bool:
 
 
 def can_assign_coaches(user, project: Project) -> bool:
-    """Programme leads, and QI leads for their own directorate, assign coaches."""
-    return _active(user) and (is_programme_lead(user) or is_qi_lead_for(user, project))
+    """Programme leads, and QI leads for their own directorate, assign coaches (never to an archive)."""
+    return (
+        _active(user)
+        and not project.is_archived
+        and (is_programme_lead(user) or is_qi_lead_for(user, project))
+    )
 
 
 def assignment_access(user, assignment: Assignment) -> Access:
@@ -105,7 +124,8 @@ def meeting_log_access(user, meeting: MeetingLog) -> Access:
     if not _active(user):
         return Access.NONE
     if meeting.coach_id == user.pk:
-        return Access.WRITE if coaches_now(user, meeting.project) else Access.READ
+        live = not meeting.project.is_archived
+        return Access.WRITE if live and coaches_now(user, meeting.project) else Access.READ
     if is_programme_lead(user) or supervises(user, meeting.coach_id) or is_qi_lead_for(user, meeting.project):
         return Access.READ
     if project_access(user, meeting.project) >= Access.READ:
@@ -129,6 +149,7 @@ def can_see_meeting_details(user, meeting: MeetingLog) -> bool:
 def get_project_for_meeting_log(user, project_pk: int) -> Project:
     """The team a coach logs a meeting for: 404 for outsiders, 403 unless they coach it now."""
     project, _ = get_project_for_user(user, project_pk)
+    require_live(project)
     if not coaches_now(user, project):
         raise PermissionDenied("You are not assigned to this team now, so you cannot log its meetings.")
     return project
@@ -160,11 +181,24 @@ def can_set_capacity(user, profile: CoachProfile) -> bool:
     return _active(user) and (is_programme_lead(user) or profile.supervisor_id == user.pk)
 
 
+def _is_qi_lead_of_unit(user, directorate_id: int | None) -> bool:
+    return bool(directorate_id) and Directorate.objects.filter(pk=directorate_id, qi_leads=user).exists()
+
+
+def can_manage_coach(user, profile: CoachProfile) -> bool:
+    """Capacity, supervisor and standing down: programme leads, the coach's supervisor, and the QI
+    leads of the directorate the coach works in."""
+    return can_set_capacity(user, profile) or (
+        _active(user) and _is_qi_lead_of_unit(user, profile.coach.organisation_unit_id)
+    )
+
+
 def coach_profile_access(user, profile: CoachProfile) -> Access:
-    """Programme leads and the coach's supervisor change capacity; the coach and QI leads read it."""
+    """Programme leads, the coach's supervisor and their directorate's QI leads change it; the coach
+    and other QI leads who see the coach read it."""
     if not _active(user):
         return Access.NONE
-    if can_set_capacity(user, profile):
+    if can_manage_coach(user, profile):
         return Access.WRITE
     if profile.coach_id == user.pk or visible_coach_profiles(user).filter(pk=profile.pk).exists():
         return Access.READ
@@ -174,6 +208,48 @@ def coach_profile_access(user, profile: CoachProfile) -> Access:
 def get_coach_profile_for_user(user, pk: int, need: Access = Access.READ) -> tuple[CoachProfile, Access]:
     profile = get_object_or_404(CoachProfile.objects.select_related("coach", "supervisor"), pk=pk)
     return profile, require(coach_profile_access(user, profile), need)
+
+
+# --- People ----------------------------------------------------------------------------
+
+
+def visible_people(user) -> QuerySet[User]:
+    """The people page's people: everyone for programme leads; for a QI lead, the people who work in
+    their directorates and the coaches they already see (supervisees, coaches of their directorates'
+    teams). Nobody else has the page."""
+    if not _active(user):
+        return User.objects.none()
+    if is_programme_lead(user):
+        return User.objects.all()
+    return User.objects.filter(
+        Q(organisation_unit__in=Directorate.objects.filter(qi_leads=user))
+        | Q(pk__in=visible_coach_profiles(user).values("coach_id"))
+    )
+
+
+def get_person_for_user(user, pk: int) -> User:
+    """A person's page: 403 for roles without the people page, 404 for people a QI lead does not see.
+
+    The person comes with their role flags (`coaching.roles.roles_of`)."""
+    require_role(user, Role.PROGRAMME_LEAD, Role.QI_LEAD)
+    return get_object_or_404(with_role_flags(visible_people(user)).select_related("organisation_unit"), pk=pk)
+
+
+def can_make_coach(user, person: User) -> bool:
+    """Programme leads make anyone a coach; a QI lead the people who work in their directorates."""
+    return _active(user) and (
+        is_programme_lead(user) or _is_qi_lead_of_unit(user, person.organisation_unit_id)
+    )
+
+
+def get_person_for_making_coach(user, pk: int) -> User:
+    """The person to make a coach: 404 for people the user does not see, 403 unless they may."""
+    person = get_person_for_user(user, pk)
+    if not can_make_coach(user, person):
+        raise PermissionDenied(
+            "Only programme leads, and QI leads of the person's directorate, make coaches."
+        )
+    return person
 
 
 def overview_projects(user) -> QuerySet[Project]:
@@ -227,8 +303,8 @@ def get_supervision_log_for_user(user, pk: int, need: Access = Access.READ) -> t
 
 
 def can_write_monthly_update(user, project: Project) -> bool:
-    """The project's current coaches write its monthly updates (leads read them)."""
-    return coaches_now(user, project)
+    """The project's current coaches write its monthly updates (leads read them), until it is closed."""
+    return not project.is_archived and coaches_now(user, project)
 
 
 def monthly_update_access(user, update: MonthlyUpdate) -> Access:
@@ -269,6 +345,7 @@ def get_monthly_update_for_user(user, pk: int, need: Access = Access.READ) -> tu
 def get_update_for_sponsor(user, pk: int) -> MonthlyUpdate:
     """A ready update its project's sponsor acknowledges: 404 for outsiders, 403 for other readers."""
     update, _ = get_monthly_update_for_user(user, pk)
+    require_live(update.project)
     if update.status != MonthlyUpdate.Status.READY or update.project.sponsor_id != user.pk:
         raise PermissionDenied("Only the project's sponsor acknowledges its monthly update.")
     return update
@@ -277,6 +354,7 @@ def get_update_for_sponsor(user, pk: int) -> MonthlyUpdate:
 def get_update_for_comment(user, pk: int) -> MonthlyUpdate:
     """An update to comment on: 404 for outsiders, 403 for readers outside the conversation (the team)."""
     update, _ = get_monthly_update_for_user(user, pk)
+    require_live(update.project)
     if not can_discuss_update(user, update):
         raise PermissionDenied("Comments on a monthly update are between the sponsor, the coaches and leads.")
     return update
@@ -285,6 +363,7 @@ def get_update_for_comment(user, pk: int) -> MonthlyUpdate:
 def get_project_for_monthly_update(user, project_pk: int) -> Project:
     """The team whose update is written: 404 for outsiders, 403 unless they coach it now."""
     project, _ = get_project_for_user(user, project_pk)
+    require_live(project)
     if not can_write_monthly_update(user, project):
         raise PermissionDenied("Only the team's current coaches write its monthly update.")
     return project

@@ -7,15 +7,14 @@ adds nothing. The reads are a fixed number of queries, plus a fixed number per e
 
 from collections import defaultdict
 from datetime import date, timedelta
-from functools import cache
 
-import holidays
 from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import Assignment, MonthlyUpdate
+from coachprog.bank_holidays import bank_holidays
 from coachprog.outbox.models import Kind, Message
 from coachprog.outbox.services import iso_week, message_queue
 from projects.models import Project
@@ -33,15 +32,10 @@ def escalate_after_days() -> int:
     return getattr(settings, "COACH_ESCALATE_AFTER_DAYS", ESCALATE_AFTER_DAYS)
 
 
-@cache
-def _england_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("GB", subdiv="ENG", years=year)
-
-
 def first_working_day(year: int, month: int) -> date:
-    """The first weekday of the month that is not an England bank holiday."""
+    """The first weekday of the month that is not a bank holiday (in the organisation's nation)."""
     day = date(year, month, 1)
-    while day.weekday() >= 5 or day in _england_holidays(year):
+    while day.weekday() >= 5 or day in bank_holidays([year]):
         day += timedelta(days=1)
     return day
 

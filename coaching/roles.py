@@ -7,7 +7,8 @@ navigation use this; access to objects is decided by the permission layer.
 
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from coaching.models import Assignment, CoachProfile
@@ -26,6 +27,15 @@ class Role(StrEnum):
     PARTICIPANT = "participant"
 
 
+ROLE_LABELS = {
+    Role.PROGRAMME_LEAD: "Programme lead",
+    Role.QI_LEAD: "QI lead",
+    Role.COACH: "Coach",
+    Role.SPONSOR: "Sponsor",
+    Role.TEAM_MEMBER: "Team member",
+    Role.PARTICIPANT: "Participant",
+}
+
 # Where each role starts, most demanding first: a person with several roles lands on the first.
 ROLE_HOMES = {
     Role.PROGRAMME_LEAD: "coaching:programme_overview",
@@ -37,25 +47,57 @@ ROLE_HOMES = {
 }
 
 
+def role_flag(role: Role) -> str:
+    """The name of the annotation `with_role_flags` adds for a role, e.g. "role_coach"."""
+    return f"role_{role.value}"
+
+
+def with_role_flags(people: QuerySet[User]) -> QuerySet[User]:
+    """Each person with one boolean per role, from their relations: subqueries, so one query for any number.
+
+    `role_programme_lead` is group membership only: superusers and the account being active
+    are on the row itself (`roles_of` combines them).
+    """
+    person = OuterRef("pk")
+    return people.annotate(
+        **{
+            role_flag(Role.PROGRAMME_LEAD): Exists(
+                User.groups.through.objects.filter(user_id=person, group__name=settings.PROGRAMME_LEADS_GROUP)
+            ),
+            role_flag(Role.QI_LEAD): Exists(Directorate.qi_leads.through.objects.filter(user_id=person))
+            | Exists(CoachProfile.objects.filter(supervisor_id=person)),
+            role_flag(Role.COACH): Exists(CoachProfile.objects.filter(coach_id=person))
+            | Exists(Assignment.objects.filter(coach_id=person)),
+            role_flag(Role.SPONSOR): Exists(Project.objects.filter(sponsor_id=person)),
+            role_flag(Role.TEAM_MEMBER): Exists(TeamMembership.objects.filter(person_id=person)),
+            role_flag(Role.PARTICIPANT): Exists(Enrolment.objects.filter(participant_id=person))
+            | Exists(Application.objects.filter(applicant_id=person)),
+        }
+    )
+
+
+def roles_of(person: User) -> list[Role]:
+    """The roles of a person fetched through `with_role_flags`, in priority order, with no query.
+
+    The relations decide, whether or not the person can sign in now (the people page says that
+    separately); `roles_for` is the signed-in user's own, and is empty for a switched-off account.
+    """
+    return [
+        role
+        for role in Role
+        if getattr(person, role_flag(role)) or (role == Role.PROGRAMME_LEAD and person.is_superuser)
+    ]
+
+
 def roles_for(user) -> list[Role]:
     """The user's roles in priority order (cached on the user object for the request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     if hasattr(user, "_coachprog_roles"):
         return user._coachprog_roles
-    person = User.objects.filter(pk=user.pk)
-    flags = person.annotate(
-        qi_lead=Exists(Directorate.qi_leads.through.objects.filter(user_id=OuterRef("pk")))
-        | Exists(CoachProfile.objects.filter(supervisor_id=OuterRef("pk"))),
-        coach=Exists(CoachProfile.objects.filter(coach_id=OuterRef("pk")))
-        | Exists(Assignment.objects.filter(coach_id=OuterRef("pk"))),
-        sponsor=Exists(Project.objects.filter(sponsor_id=OuterRef("pk"))),
-        team_member=Exists(TeamMembership.objects.filter(person_id=OuterRef("pk"))),
-        participant=Exists(Enrolment.objects.filter(participant_id=OuterRef("pk")))
-        | Exists(Application.objects.filter(applicant_id=OuterRef("pk"))),
-    ).values("qi_lead", "coach", "sponsor", "team_member", "participant")[0]
+    flags = with_role_flags(User.objects.filter(pk=user.pk)).values(*(role_flag(role) for role in Role))[0]
     roles = [Role.PROGRAMME_LEAD] if is_programme_lead(user) else []
-    roles += [role for role in Role if role != Role.PROGRAMME_LEAD and flags[role.value]]
+    roles += [role for role in Role if role != Role.PROGRAMME_LEAD and flags[role_flag(role)]]
     user._coachprog_roles = roles
     return roles
 

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from coaching.models import (
@@ -19,12 +20,86 @@ from coaching.models import (
     SupervisionLog,
     UpdateComment,
 )
-from coaching.permissions import can_write_monthly_update
+from coaching.permissions import becomes_lead_coach, can_write_monthly_update
 from coaching.reports import month_facts
 from coachprog.accounts.models import User
 from coachprog.emails import send_templated_email
 from projects.models import PROGRESS_SCORES, Project
 from projects.services import progress_score_change
+
+HOURS_RULE = "Hours a week are more than 0 and at most 40, such as 4 or 3.5."
+
+
+def _capacity_errors(hours_per_week) -> dict[str, str]:
+    try:
+        fits = hours_per_week is not None and Decimal("0") < Decimal(hours_per_week) <= Decimal("40")
+    except (InvalidOperation, TypeError, ValueError):
+        fits = False
+    return {} if fits else {"hours_per_week": HOURS_RULE}
+
+
+def _supervisor_errors(*, coach: User, supervisor: User | None, keeping: int | None = None) -> dict[str, str]:
+    """A supervisor is a QI lead (of some directorate) who can sign in, and never the coach themselves.
+
+    `keeping` is the current supervisor's id: a supervisor who has since stopped being a QI lead
+    stays until someone chooses another, so saving a coach's capacity does not fail on it.
+    """
+    if supervisor is None:
+        return {}
+    if supervisor.pk == coach.pk:
+        return {"supervisor": "A coach cannot supervise themselves: choose a QI lead."}
+    if supervisor.pk != keeping and not (supervisor.is_active and supervisor.qi_lead_directorates.exists()):
+        return {
+            "supervisor": f"{supervisor} is not a QI lead of any directorate. "
+            "A programme lead names QI leads on each directorate's page."
+        }
+    return {}
+
+
+@transaction.atomic
+def coach_profile_create(
+    *, coach: User, hours_per_week: Decimal = Decimal("4.0"), supervisor: User | None = None
+) -> CoachProfile:
+    """Make someone a coach: capacity within 0–40 hours a week, a QI lead as supervisor (or none yet)."""
+    if not coach.is_active:
+        raise ValidationError(f"{coach} cannot sign in, so cannot be made a coach.")
+    if CoachProfile.objects.filter(coach=coach).exists():
+        raise ValidationError(f"{coach} is already a coach.")
+    errors = _capacity_errors(hours_per_week) | _supervisor_errors(coach=coach, supervisor=supervisor)
+    if errors:
+        raise ValidationError(errors)
+    profile = CoachProfile(coach=coach, hours_per_week=hours_per_week, supervisor=supervisor)
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def coach_profile_update(
+    *, profile: CoachProfile, hours_per_week: Decimal, supervisor: User | None, is_active: bool
+) -> CoachProfile:
+    """Change a coach's capacity or supervisor, or stand them down (not while they still have teams)."""
+    coach = profile.coach
+    errors = _capacity_errors(hours_per_week) | _supervisor_errors(
+        coach=coach, supervisor=supervisor, keeping=profile.supervisor_id
+    )
+    if not is_active and profile.is_active:
+        teams = [
+            str(a.project) for a in Assignment.objects.current().filter(coach=coach).select_related("project")
+        ]
+        if teams:
+            errors["is_active"] = (
+                f"{coach} still coaches {', '.join(teams)}: end "
+                f"{'that assignment' if len(teams) == 1 else 'those assignments'} first."
+            )
+    if is_active and not profile.is_active and not coach.is_active:
+        errors["is_active"] = f"{coach} cannot sign in, so cannot coach."
+    if errors:
+        raise ValidationError(errors)
+    profile.hours_per_week, profile.supervisor, profile.is_active = hours_per_week, supervisor, is_active
+    profile.full_clean()
+    profile.save()
+    return profile
 
 
 def coach_profile_set(
@@ -34,12 +109,16 @@ def coach_profile_set(
     supervisor: User | None = None,
     is_active: bool = True,
 ) -> CoachProfile:
-    """Create or update a coach's profile; an inactive coach keeps their history but takes no teams."""
-    profile = CoachProfile.objects.filter(coach=coach).first() or CoachProfile(coach=coach)
-    profile.hours_per_week, profile.supervisor, profile.is_active = hours_per_week, supervisor, is_active
-    profile.full_clean()
-    profile.save()
-    return profile
+    """Create or update a coach's profile by the same rules; an inactive coach keeps their history
+    but takes no teams."""
+    profile = CoachProfile.objects.filter(coach=coach).select_related("coach").first()
+    if profile is None:
+        profile = coach_profile_create(coach=coach, hours_per_week=hours_per_week, supervisor=supervisor)
+        if is_active:
+            return profile
+    return coach_profile_update(
+        profile=profile, hours_per_week=hours_per_week, supervisor=supervisor, is_active=is_active
+    )
 
 
 @transaction.atomic
@@ -81,6 +160,34 @@ def assignment_end(*, assignment: Assignment, ends_on: date, reason: str) -> Ass
     assignment.full_clean()
     assignment.save(update_fields=["ends_on", "end_reason"])
     return assignment
+
+
+# --- A project's coaching as it starts and closes (registered with projects.services at start-up) ---
+
+
+def project_coaching_start(*, project: Project, started_by: User) -> Assignment | None:
+    """A coach who starts a project becomes its lead coach, from its start (or today, if it starts later)."""
+    if not becomes_lead_coach(started_by, project):
+        return None
+    return assignment_start(
+        coach=started_by,
+        project=project,
+        starts_on=min(project.started_on, timezone.localdate()),
+        assigned_by=started_by,
+    )
+
+
+def project_coaching_end(*, project: Project, closed_by: User) -> None:
+    """A completed or closed project needs no coach: its open assignments end the day it closed."""
+    reason = f"The project was {project.get_status_display().lower()}."
+    for assignment in Assignment.objects.filter(project=project).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=project.closed_on)
+    ):
+        assignment.ends_on = max(assignment.starts_on, project.closed_on)
+        assignment.end_reason = assignment.end_reason or reason
+        assignment.full_clean()
+        assignment._history_user = closed_by
+        assignment.save(update_fields=["ends_on", "end_reason"])
 
 
 def _on_scale(score) -> bool:
@@ -309,7 +416,7 @@ def supervision_note_set(*, log: SupervisionLog, supervisor: User, note: str) ->
 
 def coach_capacity_set(*, profile: CoachProfile, hours_per_week: Decimal) -> CoachProfile:
     """Change a coach's ring-fenced hours a week (more than 0, at most 40)."""
-    if hours_per_week is None or not Decimal("0") < Decimal(hours_per_week) <= Decimal("40"):
+    if _capacity_errors(hours_per_week):
         raise ValidationError({"hours_per_week": "Capacity is more than 0 and at most 40 hours a week."})
     profile.hours_per_week = hours_per_week
     profile.full_clean()

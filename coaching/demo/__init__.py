@@ -24,6 +24,7 @@ from coachprog.accounts.models import Directorate, User
 from coachprog.accounts.services import (
     access_policy_update,
     directorate_get_or_create,
+    directorate_qi_lead_add,
     programme_lead_add,
     user_create,
 )
@@ -78,8 +79,8 @@ class _Builder(CohortsPart, ProjectsPart, CoachingPart):
         # keeps the default (two-factor required for leads and administrators).
         access_policy_update(by=self.lead, allowed_signup_domains="", require_two_factor_for_leads=False)
         self.qilead = self.people["qilead@example.org"]
-        self.newham.qi_leads.add(self.qilead)
-        self.tower_hamlets.qi_leads.add(self.qilead)
+        directorate_qi_lead_add(directorate=self.newham, person=self.qilead)
+        directorate_qi_lead_add(directorate=self.tower_hamlets, person=self.qilead)
 
         self.build_cohorts()
         self.build_projects()

@@ -19,7 +19,6 @@ from cohorts.services import (
     attendance_record,
     cohort_create,
     cohort_set_status,
-    enrolment_set_status,
     programme_create,
     session_facilitators_set,
     session_schedule,
@@ -130,6 +129,8 @@ class CohortsPart:
                 availability_confirmed=True,
                 prerequisites_completed=list(self.programme.prerequisite_courses),
             )
+            # A place needs the line manager's approval: each one approved before the lead accepted.
+            application_manager_respond(application=application, approve=True)
             application_decide(
                 application=application,
                 decision=Application.Status.ACCEPTED,
@@ -146,22 +147,22 @@ class CohortsPart:
             (Attendance.Status.ABSENT, 3),
         ]
         statuses, cum = zip(*weights, strict=True)
+        missed = {Attendance.Status.ABSENT, Attendance.Status.APOLOGIES}
+        drifted, apologised = len(enrolments) - 1, 2
         for index, session in enumerate(sessions10):
             for position, enrolment in enumerate(enrolments):
                 if session.kind == Session.Kind.INDUCTION and (position + index) % 2:
                     continue  # each participant came to one of the two inductions
                 status = self.rng.choices(statuses, weights=cum)[0]
-                if position == len(enrolments) - 1 and index >= 7:
-                    status = Attendance.Status.ABSENT  # one participant drifted away
-                if position < 2 and status == Attendance.Status.ABSENT:
-                    status = Attendance.Status.PRESENT  # the demo coaches completed
+                if position == drifted and index >= 7:
+                    status = Attendance.Status.ABSENT  # one participant drifted away (one alert to the lead)
+                elif position == apologised and session.title == "Workshop Day 3":
+                    status = Attendance.Status.APOLOGIES  # and one missed a workshop day, with apologies
+                elif status in missed and session.kind != Session.Kind.WEBINAR:
+                    # Everyone else met the completion rule: they missed only webinars (not required).
+                    status = Attendance.Status.PRESENT
                 attendance_record(session=session, enrolment=enrolment, status=status, recorded_by=self.lead)
-        for position, enrolment in enumerate(enrolments):
-            done = position != len(enrolments) - 1
-            enrolment_set_status(
-                enrolment=enrolment,
-                status=Enrolment.Status.COMPLETED if done else Enrolment.Status.NOT_COMPLETED,
-            )
+        # Completing the cohort records who completed from its rule: all but those two.
         cohort_set_status(cohort=cohort10, status=Cohort.Status.COMPLETED)
 
         # Cohort 11: the same shape, whole weeks later, so weekdays are kept and it starts soon.
@@ -193,7 +194,9 @@ class CohortsPart:
             Application.Status.WAITLISTED,
         ]
         # Everyone applies while places are left; the lead then fills the 3 places and wait-lists
-        # the fourth, and one application still awaits a decision (a full cohort takes no new ones).
+        # the fourth, and one application still awaits a decision: its line manager has not answered
+        # and a prerequisite is missing, so accepting it would need a reason. The full cohort now
+        # takes new applications straight onto its wait-list.
         pending = self.person("chidi.okeke@example.org", "Chidi Okeke", self.tower_hamlets)
         applications = []
         for applicant in [*applicants, pending]:

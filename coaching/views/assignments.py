@@ -20,6 +20,7 @@ from coaching.queries import coach_load
 from coaching.roles import Role
 from coaching.services import assignment_end, assignment_start, coach_capacity_set
 from coachprog.permissions import Access, require
+from projects.permissions import require_live
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -29,6 +30,7 @@ def project_coaches(request: HttpRequest, project_pk: int) -> HttpResponse:
     can_assign = access >= Access.WRITE
     start_form = AssignmentStartForm(request.POST or None) if can_assign else None
     if request.method == "POST":
+        require_live(project)  # say why an archived project takes no new coach
         require(access, Access.WRITE)
         if start_form.is_valid():
             try:

@@ -1,7 +1,7 @@
 """The role-aware home and each role's start page."""
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,8 +22,10 @@ from coaching.queries import (
     with_coaching_summary,
 )
 from coaching.roles import Role, home_url_for
-from cohorts.models import Cohort, Enrolment
+from cohorts.attendance import enrolment_counts
+from cohorts.models import Cohort
 from projects.models import Project
+from projects.permissions import can_start_projects
 
 
 @require_safe
@@ -42,19 +44,15 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
     """The programme lead's start page: cohorts, teams needing attention, coaches."""
     require_role(request.user, Role.PROGRAMME_LEAD)
     today = timezone.localdate()
-    cohorts = (
+    cohorts = list(
         Cohort.objects.select_related("programme")
-        .annotate(
-            participants=Count(
-                "enrolments", filter=~Q(enrolments__status=Enrolment.Status.WITHDRAWN), distinct=True
-            ),
-            completed=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.COMPLETED), distinct=True
-            ),
-            session_count=Count("sessions", distinct=True),
-        )
+        .annotate(session_count=Count("sessions", distinct=True))
         .order_by("-starts_on")[:6]
     )
+    # Places and completion as the cohort's own pages work them out (cohorts.attendance).
+    counts = enrolment_counts(cohorts)
+    for cohort in cohorts:
+        cohort.counts = counts[cohort.pk]
     projects = list(
         with_coaching_summary(
             Project.objects.filter(status=Project.Status.ACTIVE).select_related("directorate", "sponsor")
@@ -105,6 +103,7 @@ def coach_home(request: HttpRequest) -> HttpResponse:
             "over_capacity": capacity is not None and hours > capacity,
             "amber_days": settings.COACHING_MEETING_AMBER_DAYS,
             "red_days": settings.COACHING_MEETING_RED_DAYS,
+            "can_start_projects": can_start_projects(user),
         },
     )
 
@@ -135,6 +134,7 @@ def qi_lead_home(request: HttpRequest) -> HttpResponse:
             "recent_supervision": visible_supervision_logs(user)
             .exclude(coach=user)
             .select_related("coach", "supervisor")[:5],
+            "can_start_projects": can_start_projects(user),
         },
     )
 

@@ -109,12 +109,14 @@ def monthly_update_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "newer": latest if latest and latest.version > update.version else None,
             "can_acknowledge": update.status == MonthlyUpdate.Status.READY
             and project.sponsor_id == request.user.pk
-            and update.acknowledged_at is None,
+            and update.acknowledged_at is None
+            and not project.is_archived,
             "can_discuss": discuss,
             "comments": UpdateComment.objects.filter(update=update).select_related("author")
             if discuss
             else [],
-            "comment_form": UpdateCommentForm() if discuss else None,
+            # An archived project's conversation is kept, and closed.
+            "comment_form": UpdateCommentForm() if discuss and not project.is_archived else None,
         },
     )
 

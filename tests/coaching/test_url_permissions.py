@@ -58,6 +58,16 @@ EXPECTED = {
     # Only the sponsor acknowledges; the sponsor, coaches and leads talk in the comments (not the team).
     "monthly_update_acknowledge": ("405 405 405 405 405 405 405 405", "403 403 403 403 404 302 403 404"),
     "monthly_update_comment":     ("405 405 405 405 405 405 405 405", "302 302 302 403 404 302 403 404"),
+    # Downloads: each holds what its reader may see on the matching pages (empty for nobody's).
+    "meeting_export":         ("200 200 200 200 200 403 403 403", "405 405 405 405 405 405 405 405"),
+    "project_meeting_export": ("200 200 200 200 404 200 200 404", "405 405 405 405 405 405 405 405"),
+    "supervision_export":     ("200 200 200 200 200 403 403 403", "405 405 405 405 405 405 405 405"),
+    "monthly_update_export":  ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"),
+    # People and coaches: programme leads, and QI leads for the people of their directorates.
+    "people":       ("200 200 403 403 403 403 403 403", "405 405 405 405 405 405 405 405"),
+    "person":       ("200 200 403 403 403 403 403 403", "405 405 405 405 405 405 405 405"),
+    "coach_create": ("200 404 403 403 403 403 403 403", "400 404 403 403 403 403 403 403"),
+    "coach_update": ("200 200 403 404 404 404 404 404", "400 400 403 404 404 404 404 404"),
 }
 # fmt: on
 
@@ -87,6 +97,9 @@ def scene(coach, former_coach, other_coach, qi_lead, project_a, team_member, spo
         "monthly_update_edit": MonthlyUpdateFactory(project=project_a, author=coach).pk,
         "assignment_end": Assignment.objects.get(coach=coach).pk,
         "coach_capacity": CoachProfile.objects.get(coach=coach).pk,
+        "coach_update": CoachProfile.objects.get(coach=coach).pk,
+        "person": coach.pk,
+        "coach_create": team_member.pk,  # not a coach yet, and in none of the QI lead's directorates
     }
 
 
