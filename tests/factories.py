@@ -24,7 +24,15 @@ from coaching.models import (
 from coachprog.accounts.models import Directorate, User
 from coachprog.outbox.models import Message
 from cohorts.models import Application, Attendance, Cohort, Enrolment, Programme, Session
-from projects.models import DataPoint, DriverNode, Measure, PDSACycle, Project, TeamMembership
+from projects.models import (
+    ARCHIVED_STATUSES,
+    DataPoint,
+    DriverNode,
+    Measure,
+    PDSACycle,
+    Project,
+    TeamMembership,
+)
 
 LONDON = ZoneInfo("Europe/London")
 PASSWORD = "coachprog-test"
@@ -100,7 +108,8 @@ class SessionFactory(DjangoModelFactory):
 
 
 class ApplicationFactory(DjangoModelFactory):
-    """A submitted application, availability confirmed, awaiting the lead's decision."""
+    """A submitted application, availability confirmed, every prerequisite ticked, awaiting the lead's
+    decision. A wait-listed one has its line manager's approval and a place in the line."""
 
     class Meta:
         model = Application
@@ -110,6 +119,7 @@ class ApplicationFactory(DjangoModelFactory):
     status = Application.Status.SUBMITTED
     directorate = factory.SubFactory(DirectorateFactory)
     role_title = "Ward manager"
+    prerequisites_completed = factory.LazyAttribute(lambda o: list(o.cohort.programme.prerequisite_courses))
     line_manager_name = "Line Manager"
     line_manager_email = "manager@example.org"
     availability_confirmed = True
@@ -120,12 +130,19 @@ class ApplicationFactory(DjangoModelFactory):
     manager_last_asked_at = factory.LazyAttribute(lambda o: o.manager_asked_at)
     # An application the line manager approved or declined carries their answer.
     manager_approved = factory.LazyAttribute(
-        lambda o: {Application.Status.MANAGER_APPROVED: True, Application.Status.MANAGER_DECLINED: False}.get(
-            o.status
-        )
+        lambda o: {
+            Application.Status.MANAGER_APPROVED: True,
+            Application.Status.MANAGER_DECLINED: False,
+            Application.Status.WAITLISTED: True,
+        }.get(o.status)
     )
     manager_responded_at = factory.LazyAttribute(
         lambda o: None if o.manager_approved is None else o.submitted_at + timedelta(days=1)
+    )
+    decided_at = None
+    # The wait-list's order: since the lead wait-listed it, or since it was sent.
+    waitlisted_at = factory.LazyAttribute(
+        lambda o: (o.decided_at or o.submitted_at) if o.status == Application.Status.WAITLISTED else None
     )
 
 
@@ -169,6 +186,15 @@ class ProjectFactory(DjangoModelFactory):
     status = Project.Status.ACTIVE
     started_on = date(2025, 1, 6)
     progress_score = Decimal("0.5")
+    # A completed or closed project has its closing date and outcome (a database constraint).
+    closed_on = factory.LazyAttribute(lambda p: date(2025, 9, 30) if p.status in ARCHIVED_STATUSES else None)
+    outcome_summary = factory.LazyAttribute(
+        lambda p: (
+            "Reached the aim; the new process is part of the ward's routine."
+            if p.status in ARCHIVED_STATUSES
+            else ""
+        )
+    )
 
 
 class TeamMembershipFactory(DjangoModelFactory):

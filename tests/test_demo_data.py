@@ -23,6 +23,8 @@ from django.utils import timezone
 from coaching.demo.common import DEMO_ACCOUNTS, DEMO_PASSWORD
 from coaching.models import Assignment, MeetingLog, MonthlyUpdate, SupervisionLog
 from coachprog.accounts.models import User
+from coachprog.outbox.models import Message
+from cohorts.attendance import attendance_matrix
 from cohorts.models import Application, Attendance, Cohort, Session
 from projects.models import Measure, PDSACycle, Project, TeamMembership
 from projects.permissions import visible_projects
@@ -205,6 +207,22 @@ def test_demo_cohort_10_registers_mix_attendance_statuses(demo):
 
     assert len(statuses) >= 3
     assert statuses == set(Attendance.Status.values)
+
+
+def test_demo_cohort_10_completion_was_recorded_from_its_rule(demo):
+    cohort = Cohort.objects.get(number=10)
+    rows = attendance_matrix(cohort).rows
+
+    # Every stored outcome is the one the matrix computes; the demo coaches completed.
+    assert {row.enrolment.participant.email: row.enrolment.status for row in rows} == {
+        row.enrolment.participant.email: row.completion for row in rows
+    }
+    assert Counter(row.completion for row in rows) == {"completed": 10, "not_completed": 2}
+    assert {row.completion for row in rows if row.enrolment.participant.email.startswith("coach")} == {
+        "completed"
+    }
+    # The participant who drifted away was absent six times in a row: the lead heard once.
+    assert Message.objects.filter(key__startswith="attendance_consecutive_absences:").count() == 1
 
 
 def test_demo_applications_are_accepted_waitlisted_and_pending(demo):

@@ -34,7 +34,7 @@ from coachprog.exports import XLSX_TYPE
 from coachprog.outbox.models import Message
 from coachprog.privacy import free_text_fields, personal_data_for
 from cohorts.models import Application, Attendance, CalendarToken, Cohort, SessionMaterial
-from cohorts.services import calendar_token_issue
+from cohorts.services import calendar_token_issue, cohort_calendar_token_issue
 from projects.models import ChartNote, Measure, MeasurePhase, ProgressScoreChange, Project
 from tests.factories import (
     ApplicationFactory,
@@ -73,8 +73,16 @@ DOWNLOADS = {
     "cohorts:attendance_export",
     "coaching:overview_export",
     "coaching:health_export",
+    "coaching:meeting_export",
+    "coaching:project_meeting_export",
+    "coaching:monthly_update_export",
+    "coaching:supervision_export",
+    "projects:pdsa_export",
     "cohorts:cohort_calendar",
     "cohorts:personal_calendar",
+    "cohorts:applications_export",
+    "cohorts:participants_export",
+    "cohorts:cohort_calendar_feed",
 }
 
 
@@ -197,6 +205,11 @@ def world(
         cohort=open_cohort, applicant=team_member, status=Application.Status.DRAFT, submitted_at=None
     )
     calendar_token_issue(person=coach)
+    # The lead shares the running cohort's calendar link; an application the lead accepted with a reason.
+    cohort_calendar_token_issue(cohort=cohort, issued_by=lead)
+    Application.objects.filter(pk=application.pk).update(
+        override_unmet="No answer from the line manager", override_reason="Confirmed by phone"
+    )
 
     # Projects: each has a driver diagram, a measure with data, a chart note, a new phase and a
     # frozen baseline, a PDSA cycle; the team member changed A's progress score.
@@ -402,6 +415,10 @@ def _pages(world: dict) -> list[str]:
             reverse("cohorts:my_attendance", args=[cohort.pk]),
             reverse("cohorts:planner", args=[cohort.pk]),
         ]
+        pages += [
+            reverse("cohorts:application", args=[cohort.pk, application.pk])
+            for application in cohort.applications.exclude(status=Application.Status.DRAFT)
+        ]
         for session in cohort.sessions.all():
             pages += [
                 session.get_absolute_url(),
@@ -420,9 +437,19 @@ def _downloads(world: dict) -> list[str]:
             reverse("projects:export", args=[fmt]),
             reverse("coaching:overview_export", args=[fmt]),
             reverse("coaching:health_export", args=[fmt]),
+            reverse("coaching:meeting_export", args=[fmt]),
+            reverse("coaching:monthly_update_export", args=[fmt]),
+            reverse("coaching:supervision_export", args=[fmt]),
         ]
+        for project in world["projects"]:
+            urls += [
+                reverse("coaching:project_meeting_export", args=[project.pk, fmt]),
+                reverse("projects:pdsa_export", args=[project.pk, fmt]),
+            ]
         urls += [reverse("projects:data_export", args=[m.project_id, m.pk, fmt]) for m in world["measures"]]
         urls += [reverse("cohorts:attendance_export", args=[c.pk, fmt]) for c in world["cohorts"]]
+        urls += [reverse("cohorts:applications_export", args=[c.pk, fmt]) for c in world["cohorts"]]
+        urls += [reverse("cohorts:participants_export", args=[c.pk, fmt]) for c in world["cohorts"]]
     urls += [reverse("cohorts:cohort_calendar", args=[c.pk]) for c in world["cohorts"]]
     return urls
 
@@ -466,19 +493,29 @@ def test_no_download_shows_anyone_a_marker_their_pages_do_not(world):
     token = people["coach"].calendar_token.token
     response = Client().get(reverse("cohorts:personal_calendar", args=[token]))
     leaks += [("coach", "calendar", planted[m]) for m in sorted(_markers_in(response) - allowed["coach"])]
+    # The cohort's shared link is public: it may hold only what the cohort's participants see.
+    # (The planted marker replaced the token, so the lead issues a working one first.)
+    running = world["cohorts"][0]
+    feed = cohort_calendar_token_issue(cohort=running, issued_by=people["lead"]).token
+    response = Client().get(reverse("cohorts:cohort_calendar_feed", args=[feed]))
+    assert response.status_code == 200
+    leaks += [("anyone", "cohort feed", planted[m]) for m in sorted(_markers_in(response) - shown["coach"])]
 
     assert leaks == [], "\n".join(map(str, leaks))
     # Everyone: their own data and the project list (CSV and Excel); the teams: their measure's
     # data; the QI lead: the overview and a facilitator's cohort calendar; the lead: everything.
+    # Coaching's downloads add, in both formats: everyone's monthly updates; their project's meetings
+    # and PDSA cycles for the teams, sponsors and QI lead; all meetings and supervision dates for
+    # coaches, the QI lead and the lead.
     assert taken == {
-        "member": 6,
-        "coach": 6,
-        "other_coach": 6,
-        "sponsor": 5,
-        "other_sponsor": 5,
-        "qi_lead": 8,
-        "lead": 17,
-        "unrelated": 3,
+        "member": 12,
+        "coach": 16,
+        "other_coach": 16,
+        "sponsor": 11,
+        "other_sponsor": 11,
+        "qi_lead": 18,
+        "lead": 39,
+        "unrelated": 5,
     }
 
 

@@ -29,26 +29,38 @@ import coachprog.outbox.forms
 import cohorts.forms.applications
 import cohorts.forms.attendance
 import cohorts.forms.planner
+import cohorts.forms.programmes
 import projects.forms
 from coaching.forms import (
     AssignmentEndForm,
     AssignmentStartForm,
     CapacityForm,
+    CoachCreateForm,
+    CoachProfileForm,
     MeetingLogForm,
     MonthlyUpdateForm,
     MonthlyUpdateStartForm,
     NextStepForm,
     OverviewFilterForm,
+    PeopleFilterForm,
     SupervisionLogForm,
     SupervisorNoteForm,
     UpdateCommentForm,
 )
 from coaching.models import MonthlyUpdate
 from coachprog.accounts.adapter import SignupForm
-from coachprog.accounts.forms import AccessPolicyForm, InvitationForm
+from coachprog.accounts.forms import (
+    AccessPolicyForm,
+    DirectorateForm,
+    InvitationForm,
+    ProgrammeLeadAddForm,
+    QILeadAddForm,
+)
+from coachprog.accounts.models import Directorate
 from coachprog.forms import DateField, DateTimeField, DecimalField, ModelChoiceField, ModelMultipleChoiceField
 from coachprog.outbox.forms import OutboxFilterForm, PreferencesForm
 from cohorts.forms.applications import (
+    ApplicationDecisionForm,
     ApplicationForm,
     BulkDecisionForm,
     ManagerReassignForm,
@@ -62,6 +74,7 @@ from cohorts.forms.planner import (
     SessionMaterialForm,
     SessionPlanForm,
 )
+from cohorts.forms.programmes import ProgrammeForm
 from projects.forms import (
     BaselineFreezeForm,
     ChartNoteForm,
@@ -72,6 +85,10 @@ from projects.forms import (
     PDSACycleForm,
     PhaseAddForm,
     ProgressScoreForm,
+    ProjectCloseForm,
+    ProjectForm,
+    ProjectReopenForm,
+    TeamMemberForm,
 )
 from projects.models import Project
 from tests.coachprog.world import World, build_world, client_for, kw
@@ -81,6 +98,7 @@ FORM_MODULES = [
     cohorts.forms.applications,
     cohorts.forms.attendance,
     cohorts.forms.planner,
+    cohorts.forms.programmes,
     projects.forms,
     coaching.forms,
     coachprog.accounts.forms,
@@ -209,6 +227,12 @@ TARGETS = [
         "cohorts:application_manager_respond", kw(token="manager_token"), "anonymous", ManagerResponseForm
     ),
     Target(
+        "cohorts:application_decide",
+        kw(pk="cohort11", application_pk="pending_application"),
+        "lead",
+        ApplicationDecisionForm,
+    ),
+    Target(
         "cohorts:application_manager_reassign",
         kw(pk="cohort11", application_pk="pending_application"),
         "lead",
@@ -222,6 +246,12 @@ TARGETS = [
     ),
     Target("cohorts:apologies", kw(pk="cohort", session_pk="session"), "coach", ApologiesForm),
     Target("projects:progress_score", kw(pk="project"), "coach", ProgressScoreForm),
+    Target("projects:create", kw(), "coach", ProjectForm),
+    Target("projects:create", kw(), "coach", TeamMemberForm, prefix="team"),
+    Target("projects:update", kw(pk="project"), "coach", ProjectForm),
+    Target("projects:team", kw(pk="project"), "coach", TeamMemberForm),
+    Target("projects:close", kw(pk="project"), "coach", ProjectCloseForm),
+    Target("projects:reopen", kw(pk="closed_project"), "lead", ProjectReopenForm),
     Target("projects:measure_create", kw(project_pk="project"), "coach", MeasureForm),
     Target("projects:measure_update", kw(project_pk="project", pk="measure"), "coach", MeasureForm),
     Target("projects:driver_node_create", kw(project_pk="project"), "coach", DriverNodeForm),
@@ -253,6 +283,22 @@ TARGETS = [
     ),
     Target("coaching:monthly_update_comment", kw(pk="update"), "sponsor", UpdateCommentForm),
     Target("accounts:invitation_create", kw(), "lead", InvitationForm),
+    Target("accounts:directorate_create", kw(), "lead", DirectorateForm),
+    Target("accounts:directorate_rename", kw(pk="directorate"), "lead", DirectorateForm),
+    Target("accounts:directorate_qi_lead_add", kw(pk="directorate"), "lead", QILeadAddForm),
+    Target("accounts:programme_lead_add", kw(), "lead", ProgrammeLeadAddForm),
+    Target("cohorts:programme_create", kw(), "lead", ProgrammeForm),
+    Target("cohorts:programme_update", kw(pk="programme"), "lead", ProgrammeForm),
+    Target("coaching:coach_create", kw(pk="member"), "lead", CoachCreateForm),
+    Target("coaching:coach_update", kw(pk="coach_profile"), "lead", CoachProfileForm),
+    Target(
+        "coaching:people",
+        kw(),
+        "lead",
+        PeopleFilterForm,
+        method="get",
+        make=lambda: PeopleFilterForm(directorates=Directorate.objects.all()),
+    ),
     Target("accounts:access_policy", kw(), "lead", AccessPolicyForm),
     Target("account_signup", kw(), "anonymous", SignupForm, make=SignupForm),
     Target("outbox:preferences", kw(), "coach", PreferencesForm, make=lambda: PreferencesForm(current={})),
@@ -266,11 +312,21 @@ SHOWN_ON = [
     ("cohorts:application", kw(pk="cohort11", application_pk="pending_application")),
     ("cohorts:attendance_matrix", kw(pk="cohort")),
     ("projects:detail", kw(pk="project")),
+    ("projects:detail", kw(pk="closed_project")),
+    ("projects:team", kw(pk="project")),
+    ("projects:list", kw()),
     ("projects:measure", kw(project_pk="project", pk="measure")),
     ("projects:driver_diagram", kw(project_pk="project")),
     ("projects:pdsa_list", kw(project_pk="project")),
     ("coaching:monthly_update", kw(pk="update")),
     ("coaching:monthly_update", kw(pk="draft")),
+    ("coaching:people", kw()),
+    ("coaching:person", kw(pk="member")),
+    ("accounts:directorate_list", kw()),
+    ("accounts:directorate", kw(pk="directorate")),
+    ("accounts:programme_leads", kw()),
+    ("cohorts:programme_list", kw()),
+    ("cohorts:programme_update", kw(pk="programme")),
 ]
 
 

@@ -56,8 +56,11 @@ def test_role_start_page_refuses_other_roles(client, demo_db, email, path):
 
 # The navigation each role sees, in order (a person with no role yet still finds the open cohorts).
 NAVIGATION = [
-    ("lead@example.org", ["Programme", "Projects", "Coaching", "Cohorts", "Notifications", "Outbox"]),
-    ("qilead@example.org", ["My supervisees", "Projects", "Coaching", "Cohorts", "Notifications"]),
+    (
+        "lead@example.org",
+        ["Programme", "Projects", "Coaching", "People", "Cohorts", "Notifications", "Outbox"],
+    ),
+    ("qilead@example.org", ["My supervisees", "Projects", "Coaching", "People", "Cohorts", "Notifications"]),
     ("coach@example.org", ["My teams", "Projects", "Cohorts", "Notifications"]),
     ("sponsor@example.org", ["My sponsored projects", "Projects", "Cohorts", "Notifications"]),
     ("member@example.org", ["Projects", "Cohorts", "Notifications"]),

@@ -9,11 +9,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # calendar feed that calendar apps fetch without a session, and a line manager's approval page
 # (each of the last two authorised by its signed or secret token alone), and an e-mail's
 # signed one-click unsubscribe link, and an invitation's signed link (it only opens sign-up for
-# the invited address).
+# the invited address), and a cohort's calendar link, which its leads share and calendar apps
+# fetch without a session (its secret token alone authorises it).
 PUBLIC_PREFIXES = (
     "/accounts/",
     "/healthz",
     "/cohorts/calendar/1.ics",
+    "/cohorts/calendar/cohort/1.ics",
     "/cohorts/applications/manager/",
     "/notifications/unsubscribe/",
     "/people/invitations/accept/",

@@ -28,6 +28,7 @@ ROLES = ["anonymous", "member", "coach", "other_coach", "sponsor", "other_sponso
 PUBLIC = {
     "healthz",
     "cohorts:personal_calendar",
+    "cohorts:cohort_calendar_feed",
     "cohorts:application_manager_respond",
     "accounts:invitation_accept",
     "outbox:unsubscribe",
@@ -65,6 +66,8 @@ COHORT11_LEADS = "302 404 403 404 404 404 404 200"
 PROJECT_READERS = "302 200 200 404 200 404 200 200"
 PROJECT_EDITORS = "302 200 200 404 403 404 403 200"
 PROJECT_EDITORS_ACT = "302 302 302 404 403 404 403 302"
+PROJECT_CHANGERS = "302 403 200 404 403 404 200 200"
+PROJECT_STARTERS = "302 403 200 200 403 403 200 200"
 # Coaching: the coach's own pages; the coaching overview for programme and QI leads.
 COACHES = "302 403 200 200 403 403 403 403"
 THE_COACH = "302 403 200 404 403 404 403 403"
@@ -85,6 +88,21 @@ MATRIX: dict[str, Row] = {
     "accounts:invitation_create": Row(NONE, NOT_ALLOWED, "302 403 403 403 403 403 403 400"),
     "accounts:invitation_revoke": Row(kw(pk="invitation"), NOT_ALLOWED, "302 403 403 403 403 403 403 302"),
     "accounts:access_policy": Row(NONE, LEAD_ONLY_403, "302 403 403 403 403 403 403 400"),
+    # Directorates, their QI leads and the programme leads: programme leads only.
+    "accounts:directorate_list": Row(NONE, LEAD_ONLY_403, NOT_ALLOWED),
+    "accounts:directorate_create": Row(NONE, NOT_ALLOWED, "302 403 403 403 403 403 403 400"),
+    "accounts:directorate": Row(kw(pk="directorate"), LEAD_ONLY_403, NOT_ALLOWED),
+    "accounts:directorate_rename": Row(kw(pk="directorate"), NOT_ALLOWED, "302 403 403 403 403 403 403 400"),
+    "accounts:directorate_qi_lead_add": Row(
+        kw(pk="directorate"), NOT_ALLOWED, "302 403 403 403 403 403 403 400"
+    ),
+    "accounts:directorate_qi_lead_remove": Row(
+        kw(pk="directorate", person_pk="qi_lead_user"), NOT_ALLOWED, "302 403 403 403 403 403 403 302"
+    ),
+    "accounts:programme_leads": Row(NONE, LEAD_ONLY_403, NOT_ALLOWED),
+    "accounts:programme_lead_add": Row(NONE, NOT_ALLOWED, "302 403 403 403 403 403 403 400"),
+    # The demo's only programme lead: refused (never the last one), with a message and a redirect.
+    "accounts:programme_lead_remove": Row(kw(pk="lead_user"), NOT_ALLOWED, "302 403 403 403 403 403 403 302"),
     # Public: the signed link opens sign-up for the invited address (signed-in people are sent home).
     "accounts:invitation_accept": Row(
         kw(token="invitation_token"), "302 302 302 302 302 302 302 302", "405 405 405 405 405 405 405 405"
@@ -100,6 +118,9 @@ MATRIX: dict[str, Row] = {
     "outbox:resend": Row(kw(pk="failed_message"), NOT_ALLOWED, "302 403 403 403 403 403 403 302"),
     "cohorts:list": Row(NONE, EVERYONE, NOT_ALLOWED),
     "cohorts:detail": Row(kw(pk="cohort"), COHORT_MEMBERS, NOT_ALLOWED),
+    "cohorts:programme_list": Row(NONE, LEAD_ONLY_403, NOT_ALLOWED),
+    "cohorts:programme_create": Row(NONE, LEAD_ONLY_403, "302 403 403 403 403 403 403 400"),
+    "cohorts:programme_update": Row(kw(pk="programme"), LEAD_ONLY_403, "302 403 403 403 403 403 403 400"),
     "cohorts:session": Row(kw(cohort_pk="cohort", pk="session"), COHORT_MEMBERS, NOT_ALLOWED),
     "cohorts:material": Row(
         kw(cohort_pk="cohort", session_pk="session", pk="material"),
@@ -114,6 +135,14 @@ MATRIX: dict[str, Row] = {
     "cohorts:personal_calendar": Row(
         kw(token="calendar_token"), "200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405"
     ),
+    # Public: Cohort 10's shared calendar link, which calendar apps fetch without an account.
+    "cohorts:cohort_calendar_feed": Row(
+        kw(token="cohort_calendar_token"),
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
+    "cohorts:cohort_calendar_link_issue": Row(kw(pk="cohort"), NOT_ALLOWED, COHORT_LEADS_ACT),
+    "cohorts:cohort_calendar_link_revoke": Row(kw(pk="cohort"), NOT_ALLOWED, COHORT_LEADS_ACT),
     "cohorts:planner_create": Row(NONE, LEAD_ONLY_403, LEAD_ONLY_403),
     "cohorts:planner": Row(kw(pk="cohort"), COHORT_LEADS, NOT_ALLOWED),
     "cohorts:planner_details": Row(kw(pk="cohort"), COHORT_LEADS, COHORT_LEADS),
@@ -137,9 +166,18 @@ MATRIX: dict[str, Row] = {
     "cohorts:copy": Row(kw(pk="cohort"), COHORT_LEADS, COHORT_LEADS),
     "cohorts:apply": Row(kw(pk="cohort11"), EVERYONE, "302 400 400 400 400 400 400 400"),
     "cohorts:applications": Row(kw(pk="cohort"), COHORT_LEADS, COHORT_LEADS),
+    "cohorts:applications_export": Row(
+        lambda w: {"pk": w.values["cohort"], "fmt": "xlsx"}, COHORT_LEADS, NOT_ALLOWED
+    ),
     # An application awaiting its line manager: only the people who run Cohort 11 see it or act on it.
     "cohorts:application": Row(
         kw(pk="cohort11", application_pk="pending_application"), COHORT11_LEADS, NOT_ALLOWED
+    ),
+    # Deciding needs a choice (and, against the rules, a reason): an empty post is the form again.
+    "cohorts:application_decide": Row(
+        kw(pk="cohort11", application_pk="pending_application"),
+        NOT_ALLOWED,
+        "302 404 403 404 404 404 404 400",
     ),
     "cohorts:application_manager_resend": Row(
         kw(pk="cohort11", application_pk="pending_application"),
@@ -153,6 +191,9 @@ MATRIX: dict[str, Row] = {
     ),
     "cohorts:my_applications": Row(NONE, EVERYONE, NOT_ALLOWED),
     "cohorts:participants": Row(kw(pk="cohort"), COHORT_LEADS, NOT_ALLOWED),
+    "cohorts:participants_export": Row(
+        lambda w: {"pk": w.values["cohort"], "fmt": "csv"}, COHORT_LEADS, NOT_ALLOWED
+    ),
     "cohorts:participant_withdraw": Row(
         kw(pk="cohort", enrolment_pk="enrolment"), NOT_ALLOWED, COHORT_LEADS_ACT
     ),
@@ -178,6 +219,17 @@ MATRIX: dict[str, Row] = {
     "projects:export": Row(literal(fmt="csv"), EVERYONE, NOT_ALLOWED),
     "projects:detail": Row(kw(pk="project"), PROJECT_READERS, NOT_ALLOWED),
     "projects:progress_score": Row(kw(pk="project"), NOT_ALLOWED, PROJECT_EDITORS_ACT),
+    # Coaches (anywhere), QI leads (their directorates) and programme leads start projects.
+    "projects:create": Row(NONE, PROJECT_STARTERS, PROJECT_STARTERS),
+    # A project's details, team and status: its coach, its directorate's QI lead and programme leads.
+    "projects:update": Row(kw(pk="project"), PROJECT_CHANGERS, PROJECT_CHANGERS),
+    "projects:close": Row(kw(pk="project"), PROJECT_CHANGERS, PROJECT_CHANGERS),
+    "projects:team": Row(kw(pk="project"), PROJECT_READERS, PROJECT_CHANGERS),
+    "projects:team_remove": Row(
+        kw(pk="project", membership_pk="membership"), NOT_ALLOWED, "302 403 302 404 403 404 302 302"
+    ),
+    # Only a programme lead reopens an archived project; its readers are refused, others never see it.
+    "projects:reopen": Row(kw(pk="closed_project"), NOT_ALLOWED, "302 403 403 404 403 404 403 302"),
     "projects:measure_create": Row(kw(project_pk="project"), PROJECT_EDITORS, PROJECT_EDITORS),
     "projects:measure": Row(kw(project_pk="project", pk="measure"), PROJECT_READERS, NOT_ALLOWED),
     "projects:measure_update": Row(
@@ -191,6 +243,9 @@ MATRIX: dict[str, Row] = {
     "projects:pdsa_list": Row(kw(project_pk="project"), PROJECT_READERS, NOT_ALLOWED),
     "projects:pdsa_create": Row(kw(project_pk="project"), PROJECT_EDITORS, PROJECT_EDITORS),
     "projects:pdsa": Row(kw(project_pk="project", pk="pdsa"), PROJECT_READERS, NOT_ALLOWED),
+    "projects:pdsa_export": Row(
+        lambda w: {"project_pk": w.values["project"], "fmt": "csv"}, PROJECT_READERS, NOT_ALLOWED
+    ),
     "projects:pdsa_update": Row(
         kw(project_pk="project", pk="pdsa"),
         PROJECT_EDITORS,
@@ -225,6 +280,14 @@ MATRIX: dict[str, Row] = {
     "coaching:coach_home": Row(NONE, "302 403 200 200 403 403 403 403", NOT_ALLOWED),
     "coaching:qi_lead_home": Row(NONE, "302 403 403 403 403 403 200 403", NOT_ALLOWED),
     "coaching:meeting": Row(kw(pk="meeting"), PROJECT_READERS, NOT_ALLOWED),
+    # Downloads: all the meetings a coach or lead sees; one team's for whoever sees the project;
+    # the monthly updates each person may open; supervision dates for coaches and leads.
+    "coaching:meeting_export": Row(literal(fmt="csv"), "302 403 200 200 403 403 200 200", NOT_ALLOWED),
+    "coaching:project_meeting_export": Row(
+        lambda w: {"project_pk": w.values["project"], "fmt": "csv"}, PROJECT_READERS, NOT_ALLOWED
+    ),
+    "coaching:monthly_update_export": Row(literal(fmt="csv"), EVERYONE, NOT_ALLOWED),
+    "coaching:supervision_export": Row(literal(fmt="csv"), "302 403 200 200 403 403 200 200", NOT_ALLOWED),
     "coaching:supervision": Row(kw(pk="supervision"), "302 404 200 404 404 404 200 200", NOT_ALLOWED),
     "coaching:monthly_update": Row(kw(pk="update"), PROJECT_READERS, NOT_ALLOWED),
     # The team's coach writes the update; programme leads read the draft, nobody else sees it.
@@ -241,6 +304,14 @@ MATRIX: dict[str, Row] = {
     "coaching:monthly_update_comment": Row(kw(pk="update"), NOT_ALLOWED, "302 403 302 404 302 404 302 302"),
     "coaching:assignment_end": Row(kw(pk="assignment"), NOT_ALLOWED, "302 403 403 404 403 404 302 302"),
     "coaching:coach_capacity": Row(kw(pk="coach_profile"), NOT_ALLOWED, "302 404 403 404 404 404 302 302"),
+    # The coach's supervisor (the QI lead) and programme leads change the coach profile; the coach reads it.
+    "coaching:coach_update": Row(
+        kw(pk="coach_profile"), "302 404 403 404 404 404 200 200", "302 404 403 404 404 404 400 400"
+    ),
+    # People: programme leads see everyone; the QI lead the people of their directorates (the member).
+    "coaching:people": Row(NONE, LEADS_AND_QI_LEADS, NOT_ALLOWED),
+    "coaching:person": Row(kw(pk="member"), LEADS_AND_QI_LEADS, NOT_ALLOWED),
+    "coaching:coach_create": Row(kw(pk="member"), LEADS_AND_QI_LEADS, "302 403 403 403 403 403 400 400"),
     "coaching:coach_load": Row(NONE, LEADS_AND_QI_LEADS, NOT_ALLOWED),
     "coaching:overview": Row(NONE, LEADS_AND_QI_LEADS, NOT_ALLOWED),
     "coaching:overview_export": Row(literal(fmt="csv"), LEADS_AND_QI_LEADS, NOT_ALLOWED),

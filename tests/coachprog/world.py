@@ -7,19 +7,22 @@ lead and a programme lead; Cohort 10 is where both coaches trained.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.test import Client
 from django.utils import timezone
 
 from coaching.models import Assignment, CoachProfile, MeetingLog, MonthlyUpdate, SupervisionLog
+from coaching.services import assignment_start
 from coachprog.accounts.models import User
 from coachprog.accounts.services import invitation_send, invitation_token
 from coachprog.outbox.models import Message
 from coachprog.outbox.services import unsubscribe_token
 from cohorts.models import Application, Cohort, Enrolment, Session
-from cohorts.services import calendar_token_issue
+from cohorts.services import calendar_token_issue, cohort_calendar_token_issue
 from cohorts.services.applications import application_manager_token
 from projects.models import ChartNote, DriverNode, MeasurePhase, Project
+from projects.services import project_close, project_create, team_member_add
 
 EMAILS = {
     "member": "member@example.org",
@@ -57,6 +60,7 @@ def build_world() -> World:
         email="newcomer@example.org", invited_by=User.objects.get(email=EMAILS["lead"])
     )
     pending = Application.objects.filter(cohort=cohort11, status=Application.Status.SUBMITTED).first()
+    closed_project = _closed_project(project, coach)
     return World(
         values={
             "cohort": cohort.pk,
@@ -68,7 +72,13 @@ def build_world() -> World:
             "manager_token": application_manager_token(pending),
             "pending_application": pending.pk,
             "calendar_token": calendar_token_issue(person=coach).token,
+            "cohort_calendar_token": cohort_calendar_token_issue(
+                cohort=cohort, issued_by=User.objects.get(email=EMAILS["lead"])
+            ).token,
             "project": project.pk,
+            # A completed project in the same directorate, with the same sponsor, team member and coach.
+            "closed_project": closed_project.pk,
+            "membership": project.memberships.get(person__email=EMAILS["member"]).pk,
             "measure": measure.pk,
             "pdsa": project.pdsa_cycles.order_by("pk").first().pk,
             "node": DriverNode.objects.filter(project=project).order_by("pk").first().pk,
@@ -85,6 +95,12 @@ def build_world() -> World:
             "member": User.objects.get(email=EMAILS["member"]).pk,
             "assignment": Assignment.objects.get(project=project, coach=coach, ends_on__isnull=True).pk,
             "coach_profile": CoachProfile.objects.get(coach=coach).pk,
+            # People and structure: the demo programme, the coach's directorate (Newham), whose QI
+            # lead is the demo QI lead, and the demo's only programme lead.
+            "programme": cohort.programme_id,
+            "directorate": coach.organisation_unit_id,
+            "qi_lead_user": User.objects.get(email=EMAILS["qi_lead"]).pk,
+            "lead_user": User.objects.get(email=EMAILS["lead"]).pk,
             "invitation": invitation.pk,
             "notification": Message.objects.create(
                 key="matrix:notification",
@@ -113,6 +129,27 @@ def build_world() -> World:
             "unsubscribe_token": unsubscribe_token(user_id=coach.pk, kind="coach_nudge"),
             "invitation_token": invitation_token(invitation),
         }
+    )
+
+
+def _closed_project(project: Project, coach: User) -> Project:
+    """A completed project around the discharge project's people: its team member, coach and sponsor."""
+    lead = User.objects.get(email=EMAILS["lead"])
+    today = timezone.localdate()
+    closed = project_create(
+        title="Discharge lounge pilot",
+        directorate=project.directorate,
+        aim_what="Increase the discharges through the lounge before noon",
+        aim_how_much="to 60%",
+        aim_by_when=today,
+        sponsor=project.sponsor,
+        started_on=today - timedelta(days=200),
+        created_by=lead,
+    )
+    team_member_add(project=closed, person=User.objects.get(email=EMAILS["member"]))
+    assignment_start(coach=coach, project=closed, starts_on=today - timedelta(days=200), assigned_by=lead)
+    return project_close(
+        project=closed, status=Project.Status.COMPLETED, outcome_summary="Reached 62%.", closed_by=lead
     )
 
 
