@@ -187,7 +187,7 @@ def application_list(request: HttpRequest, pk: int) -> HttpResponse:
             "filters": filters,
             "chosen": chosen,
             "total": sum(counts.values()),
-            "enrolled": cohort.enrolments.filter(status=Enrolment.Status.ENROLLED).count(),
+            "enrolled": cohort_enrolled_count(cohort),
             "decisions": BulkDecisionForm.DECISIONS,
             "form": form,
         },
@@ -447,10 +447,18 @@ def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
     others = [e for e in enrolments if e.status != Enrolment.Status.ENROLLED]
     attach_participant_actions(request.user, cohort, others)  # "Make coach" for those who completed
     waiting = Application.objects.filter(cohort=cohort, status=Application.Status.WAITLISTED).count()
+    # Places taken as every page counts them: everyone not withdrawn (cohort_enrolled_count).
+    places_taken = sum(1 for e in enrolments if e.status != Enrolment.Status.WITHDRAWN)
     return render(
         request,
         "cohorts/applications/participants.html",
-        {"cohort": cohort, "enrolled": enrolled, "others": others, "waiting": waiting},
+        {
+            "cohort": cohort,
+            "enrolled": enrolled,
+            "others": others,
+            "waiting": waiting,
+            "places_taken": places_taken,
+        },
     )
 
 

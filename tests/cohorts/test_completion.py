@@ -9,6 +9,7 @@ records each outcome on the enrolment from the same rule.
 
 import csv
 import io
+import re
 from datetime import date, time
 
 import pytest
@@ -80,6 +81,8 @@ def figures_on_every_page(client, cohort: Cohort, coach) -> dict:
     )["Attendance"]
     health = client.get("/programme/health/")
     health_csv = csv_rows(client.get("/programme/health/coaches.csv"))
+    applications = client.get(reverse("cohorts:applications", args=[cohort.pk])).content.decode()
+    participants = client.get(reverse("cohorts:participants", args=[cohort.pk])).content.decode()
     listed = next(c for c in listing.context["cohorts"] if c.pk == cohort.pk)
     overview = next(c for c in programme.context["cohorts"] if c.pk == cohort.pk)
     record = next(r for r in health.context["records"] if r.profile.coach == coach)
@@ -103,6 +106,9 @@ def figures_on_every_page(client, cohort: Cohort, coach) -> dict:
         "attendance Excel": {row[0].value: row[-1].value for row in sheet.iter_rows(min_row=2)},
         "coach record": (record.completion, record.attended, record.required),
         "coach record CSV": next((row[5], row[3], row[4]) for row in health_csv[1:] if row[0] == str(coach)),
+        "applications and participants pages": [
+            re.search(r"(\d+) of (\d+) places taken", page).groups() for page in (applications, participants)
+        ],
         "pages": (detail, matrix, listing, programme),
     }
 
@@ -154,6 +160,7 @@ def test_one_cohort_shows_the_same_figures_on_every_page_running_and_completed(
     assert running["attendance CSV"] == running["attendance Excel"] == labels
     assert running["coach record"] == ("On track", 4, 5)
     assert running["coach record CSV"] == ("On track", "4", "5")
+    assert running["applications and participants pages"] == [("3", "16"), ("3", "16")]
     detail, matrix, listing, programme = running["pages"]
     for page in running["pages"]:
         assert "0 complete, 2 on track, 1 at risk" in page.content.decode()
@@ -187,6 +194,7 @@ def test_one_cohort_shows_the_same_figures_on_every_page_running_and_completed(
     assert completed["attendance CSV"] == completed["attendance Excel"] == labels
     assert completed["coach record"] == ("Completed", 5, 5)
     assert completed["coach record CSV"] == ("Completed", "5", "5")
+    assert completed["applications and participants pages"] == [("3", "16"), ("3", "16")]
     # Completing the cohort recorded each outcome from the same rule.
     assert dict(
         Enrolment.objects.filter(cohort=cohort).values_list("participant__display_name", "status")
