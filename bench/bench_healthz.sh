@@ -8,6 +8,9 @@ PORT=${PORT:-8077}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/coachprog_bench}
 export SECRET_KEY=bench-only-secret-key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 export ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
+# Production settings over plain HTTP on 127.0.0.1: the web app needs a broker (or to be told to
+# run tasks in-process) and must not redirect the benchmark to HTTPS.
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0} SECURE_SSL_REDIRECT=false
 createdb --host 127.0.0.1 --username postgres coachprog_bench 2>/dev/null || true
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/gunicorn coachprog.wsgi --bind 127.0.0.1:$PORT --workers 2 --no-control-socket \
