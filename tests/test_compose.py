@@ -195,3 +195,48 @@ def test_compose_file_contains_no_literal_secret_key():
 
     assert values, "SECRET_KEY should be set for the app services"
     assert all(value.startswith("${SECRET_KEY:?") for value in values), values
+
+
+@pytest.mark.parametrize("service_name", ["web", "worker"])
+def test_compose_web_and_worker_can_be_scaled(service_name):
+    service = _service(service_name)
+
+    # A fixed container name, or a replica count, would stop `--scale web=3 --scale worker=4`.
+    assert "container_name" not in service
+    assert "replicas" not in service.get("deploy", {})
+    assert "scale" not in service
+
+
+def test_compose_web_publishes_a_port_range_so_replicas_do_not_clash():
+    (port,) = _service("web")["ports"]
+    address, host_ports, container_port = port.split(":")
+
+    assert address == "127.0.0.1"
+    assert container_port == "8000"
+    first, last = (int(number) for number in host_ports.split("-"))
+    assert (first, last) == (8000, 8009)
+
+
+@pytest.mark.parametrize("service_name", ["web", "worker"])
+def test_compose_uploads_are_one_named_volume_shared_at_media_root(service_name):
+    service = _service(service_name)
+    media_root = _environment(service)["MEDIA_ROOT"]
+
+    assert f"media:{media_root}" in service["volumes"]
+    assert "media" in _compose()["volumes"]
+
+
+@pytest.mark.parametrize("service_name", APP_SERVICES)
+def test_compose_upload_bucket_is_optional(service_name):
+    environment = _environment(_service(service_name))
+
+    # Unset, uploads stay on the media volume; set in .env, every container uses the bucket.
+    for name in ["AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_S3_REGION_NAME"]:
+        assert environment[name] == "${" + name + ":-}"
+
+
+def test_compose_db_runs_without_jit_and_with_room_to_sort():
+    command = _command(_service("db"))
+
+    assert command[0] == "postgres"
+    assert {"jit=off", "work_mem=16MB"} <= set(command[1:])

@@ -37,7 +37,8 @@ print(json.dumps({
     "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
     "CSRF_TRUSTED_ORIGINS": settings.CSRF_TRUSTED_ORIGINS,
     "database": {key: database.get(key) for key in (
-        "ENGINE", "NAME", "USER", "HOST", "PORT", "OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"
+        "ENGINE", "NAME", "USER", "HOST", "PORT", "OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS",
+        "DISABLE_SERVER_SIDE_CURSORS",
     )},
     "cache": {"BACKEND": cache["BACKEND"], "LOCATION": cache.get("LOCATION", "")},
     "caches": settings.CACHES,
@@ -55,6 +56,8 @@ print(json.dumps({
     "SECURE_PROXY_SSL_HEADER": getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
     "X_FRAME_OPTIONS": settings.X_FRAME_OPTIONS,
     "staticfiles_backend": settings.STORAGES["staticfiles"]["BACKEND"],
+    "default_storage": settings.STORAGES["default"],
+    "MEDIA_ROOT": settings.MEDIA_ROOT,
 }, default=str))
 """
 
@@ -292,7 +295,17 @@ def test_settings_postgres_database_url_configures_postgresql():
         "OPTIONS": {"connect_timeout": 5},
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": False,
     }
+
+
+def test_settings_for_a_transaction_pooler_turn_off_server_side_cursors():
+    loaded = load_settings(
+        **production(DATABASE_URL="postgres://u:p@pgbouncer:6432/d", DISABLE_SERVER_SIDE_CURSORS="true")
+    )
+
+    assert loaded["database"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert loaded["database"]["PORT"] == 6432
 
 
 def test_settings_redis_url_configures_broker_and_cache():
@@ -374,3 +387,83 @@ def test_settings_load_with_every_example_value_from_env_example():
     assert loaded["CELERY_BROKER_URL"] == examples["REDIS_URL"]
     assert loaded["email"]["EMAIL_USE_TLS"] is True
     assert loaded["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_settings_uploads_go_to_media_root_without_a_bucket():
+    loaded = load_settings(**production(MEDIA_ROOT="/srv/coachprog-media"))
+
+    assert loaded["default_storage"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert loaded["MEDIA_ROOT"] == "/srv/coachprog-media"
+
+
+def test_settings_bucket_name_puts_uploads_in_s3_compatible_storage():
+    loaded = load_settings(
+        **production(
+            AWS_STORAGE_BUCKET_NAME="coachprog-uploads",
+            AWS_S3_ENDPOINT_URL="https://s3.example.org",
+            AWS_S3_REGION_NAME="eu-west-2",
+            AWS_ACCESS_KEY_ID="example-access-key",
+            AWS_SECRET_ACCESS_KEY="example-secret-key",
+        )
+    )
+
+    assert loaded["default_storage"] == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": "coachprog-uploads",
+            "endpoint_url": "https://s3.example.org",
+            "region_name": "eu-west-2",
+            "access_key": "example-access-key",
+            "secret_key": "example-secret-key",
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+
+
+def test_settings_bucket_without_keys_leaves_credentials_to_boto3():
+    loaded = load_settings(**production(AWS_STORAGE_BUCKET_NAME="coachprog-uploads"))
+
+    options = loaded["default_storage"]["OPTIONS"]
+    assert (options["endpoint_url"], options["region_name"]) == (None, None)
+    assert (options["access_key"], options["secret_key"]) == (None, None)
+
+
+def test_settings_s3_storage_is_built_from_the_settings_without_connecting():
+    # django-storages refuses an option it does not know, so building the storage checks them all;
+    # it connects only when a file is read or written, so no bucket is needed here.
+    environment = production(
+        AWS_STORAGE_BUCKET_NAME="coachprog-uploads", AWS_S3_ENDPOINT_URL="http://127.0.0.1:9"
+    )
+    child_env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")} | environment
+    code = """
+import django
+django.setup()
+from django.core.files.storage import storages
+storage = storages["default"]
+print(json.dumps([type(storage).__name__, storage.bucket_name, storage.endpoint_url, storage.file_overwrite]))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", _PRELUDE + code],
+        cwd=BASE_DIR,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["S3Storage", "coachprog-uploads", "http://127.0.0.1:9", False]
+
+
+def test_settings_with_an_endpoint_url_but_no_bucket_refuse_to_start():
+    message = settings_error(**production(AWS_S3_ENDPOINT_URL="https://s3.example.org"))
+
+    assert message == "AWS_S3_ENDPOINT_URL is set, but AWS_STORAGE_BUCKET_NAME is not."
+
+
+def test_settings_with_an_endpoint_that_is_not_a_url_refuse_to_start():
+    message = settings_error(**production(AWS_STORAGE_BUCKET_NAME="b", AWS_S3_ENDPOINT_URL="s3.example.org"))
+
+    assert message == "AWS_S3_ENDPOINT_URL must be an https:// (or http://) URL, not 's3.example.org'."
