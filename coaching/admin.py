@@ -16,7 +16,16 @@ from coaching.models import (
     SupervisionLog,
     UpdateComment,
 )
-from coachprog.admin import FollowsPagesAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyInline
+from coachprog.admin import (
+    FollowsPagesAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyInline,
+    typed_filter,
+)
+
+# Directorates grow with the organisation: the filter is typed, never a list of every one.
+BY_DIRECTORATE = typed_filter("directorate", "directorate", "project__directorate__name")
 
 
 @admin.register(CoachProfile)
@@ -28,15 +37,17 @@ class CoachProfileAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["is_active"]
     search_fields = ["coach__email", "coach__display_name", "supervisor__display_name"]
     list_select_related = ["coach", "supervisor"]
+    raw_id_fields = ["coach", "supervisor"]
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyHistoryAdmin):
     app_note = "Read-only here: coaches are assigned, and assignments ended, on each project's Coaches page."
     list_display = ["coach", "project", "role", "starts_on", "ends_on", "end_reason"]
-    list_filter = ["role", "project__directorate"]
+    list_filter = ["role", BY_DIRECTORATE]
     search_fields = ["coach__email", "coach__display_name", "project__title"]
     list_select_related = ["coach", "project"]
+    raw_id_fields = ["coach", "project", "assigned_by"]
     date_hierarchy = "starts_on"
 
 
@@ -50,15 +61,17 @@ class MeetingFocusAdmin(FollowsPagesAdmin):
 class NextStepInline(ReadOnlyInline):
     model = NextStep
     fields = ["description", "owner", "due_on", "done_on"]
+    list_select_related = ("meeting__project",)  # the rule for a next step reads its meeting's team
 
 
 @admin.register(MeetingLog)
 class MeetingLogAdmin(ReadOnlyHistoryAdmin):
     app_note = "Read-only here: a coach logs and corrects their meetings in the app."
     list_display = ["project", "coach", "met_on", "duration_minutes", "mode", "progress_score"]
-    list_filter = ["mode", "progress_score", "project__directorate"]
+    list_filter = ["mode", "progress_score", BY_DIRECTORATE]
     search_fields = ["project__title", "coach__display_name", "coach__email"]
     list_select_related = ["project", "coach"]
+    raw_id_fields = ["coach", "project", "attendees"]
     date_hierarchy = "met_on"
     inlines = [NextStepInline]
 
@@ -72,6 +85,7 @@ class SupervisionLogAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["kind", "reflection_shared"]
     search_fields = ["coach__display_name", "coach__email", "supervisor__display_name"]
     list_select_related = ["coach", "supervisor"]
+    raw_id_fields = ["coach", "supervisor"]
     date_hierarchy = "held_on"
     # The private reflection belongs to the coach: the admin never shows it, not even to them.
     exclude = ["reflection"]
@@ -86,6 +100,7 @@ class MonthlyUpdateAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["status", "rag"]
     search_fields = ["project__title", "author__display_name"]
     list_select_related = ["project", "author"]
+    raw_id_fields = ["project", "author", "acknowledged_by"]
     date_hierarchy = "month"
 
 
@@ -95,6 +110,7 @@ class UpdateCommentAdmin(ReadOnlyAdmin):
     list_display = ["update", "author", "created_at"]
     search_fields = ["update__project__title", "author__display_name"]
     list_select_related = ["update__project", "author"]
+    raw_id_fields = ["update", "author"]
 
 
 @admin.register(NextStep)
@@ -104,3 +120,4 @@ class NextStepAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["done_on"]
     search_fields = ["meeting__project__title"]
     list_select_related = ["meeting__project"]
+    raw_id_fields = ["meeting"]

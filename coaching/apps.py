@@ -12,7 +12,9 @@ class CoachingConfig(AppConfig):
         from coaching.people import make_coach_actions
         from coaching.permissions import project_grant, starts_projects_as_coach
         from coaching.personal_data import COACHING_PERSONAL_DATA
+        from coaching.roles import role_flag_expressions
         from coaching.services import project_coaching_end, project_coaching_start
+        from coachprog.accounts.flags import register_user_flags
         from coachprog.privacy import register_erasure, register_personal_data
         from cohorts.participant_actions import register_participant_actions
         from projects.listing import register_project_list_column, register_project_list_filter
@@ -35,3 +37,5 @@ class CoachingConfig(AppConfig):
         register_erasure(blocker=coaching_erasure_blockers, eraser=coaching_erase)
         # Exports show what the pages show: who may read each model's free text.
         register_personal_data(*COACHING_PERSONAL_DATA)
+        # The navigation's roles come with the request's one query about its user.
+        register_user_flags(role_flag_expressions)

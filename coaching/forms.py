@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from coaching.models import (
@@ -181,15 +181,23 @@ class SupervisionLogForm(ModelForm):
             "reflection": forms.Textarea(attrs={"rows": 4}),
         }
 
+    # Typed, not a list of every QI lead and supervisor (thousands across a network).
+    supervisor = PersonField(
+        label="Supervisor",
+        required=False,
+        help_text="Their e-mail address, or part of their name: a QI lead or someone who supervises coaches.",
+    )
+
     def __init__(self, *args, coach: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = supervisors_for(coach)
-        self.fields["supervisor"].required = False
-        if self.instance.pk is None:
-            profile = CoachProfile.objects.filter(coach=coach).first()
+        if self.instance.pk is not None:
+            self.initial["supervisor"] = self.instance.supervisor  # shown as their address
+        else:
+            profile = CoachProfile.objects.filter(coach=coach).select_related("supervisor").first()
             self.initial.setdefault("held_on", timezone.localdate())
             if profile and profile.supervisor_id:
-                self.initial.setdefault("supervisor", profile.supervisor_id)
+                self.initial.setdefault("supervisor", profile.supervisor)
 
     def _post_clean(self):
         # The service validates the whole log (including the date rule); skip the model's own pass here.
@@ -201,15 +209,14 @@ class SupervisorNoteForm(forms.Form):
 
 
 class AssignmentStartForm(forms.Form):
-    coach = ModelChoiceField(queryset=User.objects.none())
+    # Typed, not a list of every coach (2,000 at a network's size); the service refuses someone who is
+    # not coaching, and says why.
+    coach = PersonField(label="Coach", help_text="Their e-mail address, or part of their name.")
     role = forms.ChoiceField(choices=Assignment.Role.choices, initial=Assignment.Role.LEAD)
     starts_on = DateField(label="Start date", widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["coach"].queryset = User.objects.filter(
-            coach_profile__is_active=True, is_active=True
-        ).order_by("display_name")
         self.initial.setdefault("starts_on", timezone.localdate())
 
 
@@ -283,9 +290,16 @@ class PeopleFilterForm(forms.Form):
         self.fields["directorate"].queryset = directorates
 
 
-class OverviewFilterForm(forms.Form):
-    """The lead overview's filters; an empty choice means everything the lead may see."""
+class CoachLoadSearchForm(forms.Form):
+    """The coaches' load page's search, by name or e-mail address."""
 
+    q = forms.CharField(label="Coach's name or e-mail", max_length=100, required=False)
+
+
+class OverviewFilterForm(forms.Form):
+    """The lead overview's search and filters; an empty choice means everything the lead may see."""
+
+    q = forms.CharField(label="Team or coach", max_length=100, required=False)
     directorate = ModelChoiceField(queryset=Directorate.objects.none(), required=False)
     cohort = ModelChoiceField(
         queryset=Cohort.objects.none(), required=False, label="Coach's cohort", empty_label="All cohorts"
@@ -293,11 +307,30 @@ class OverviewFilterForm(forms.Form):
 
     def __init__(self, *args, projects: QuerySet[Project], **kwargs):
         super().__init__(*args, **kwargs)
+        # EXISTS per directorate (an index probe each), not a scan of every project.
         self.fields["directorate"].queryset = Directorate.objects.filter(
-            pk__in=projects.values("directorate_id")
+            Exists(projects.filter(directorate=OuterRef("pk")))
         ).order_by("name")
         self.fields["directorate"].empty_label = "All directorates"
         self.fields["cohort"].queryset = Cohort.objects.select_related("programme").order_by("-starts_on")
+
+
+class CoachRecordFilterForm(forms.Form):
+    """Programme health's coach records: a name or address, a directorate, a cohort; empty means all."""
+
+    q = forms.CharField(label="Coach", max_length=100, required=False)
+    directorate = ModelChoiceField(
+        queryset=Directorate.objects.none(), required=False, empty_label="All directorates"
+    )
+    cohort = ModelChoiceField(queryset=Cohort.objects.none(), required=False, empty_label="All cohorts")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The directorates coaches work in: an EXISTS per directorate, not every directorate there is.
+        self.fields["directorate"].queryset = Directorate.objects.filter(
+            Exists(CoachProfile.objects.filter(coach__organisation_unit=OuterRef("pk")))
+        ).order_by("name")
+        self.fields["cohort"].queryset = Cohort.objects.order_by("-starts_on", "-pk")
 
 
 class MonthlyUpdateStartForm(forms.Form):

@@ -12,27 +12,38 @@ The measures, each worked out at the end of every month (today, for this month):
   "dosing" of improvement capability), as a table.
 
 Each series is drawn as a run chart (median, Anhøj rules) with the projects app's statistics
-and the shared SVG charts. The reads are a fixed number of queries, three of them for the
-attendance matrices of every coach's cohort (the completion rule lives in `cohorts.attendance`,
-so a coach's record says what their cohort's page and matrix say).
+and the shared SVG charts. The series are worked out in five queries, aggregated in the database
+where they can be, and kept in the cache until a service changes the data they read
+(`coachprog.figures`): a score change, a meeting, an assignment, a completion recorded or a
+cohort's end date moved.
+
+The coach records are read a page at a time (and all at once for the download), each in a fixed
+number of queries: one aggregate per kind of log for the coaches shown, by the indexes on
+(coach, date), and their rows of their cohorts' matrices (`cohorts.attendance.participant_rows`,
+the cohort's own completion rule, so a coach's record says what their cohort's page and matrix say).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from coaching.models import Assignment, CoachProfile, MeetingLog, SupervisionLog
 from coaching.queries import last_months
 from coachprog import charts as svg
-from cohorts.attendance import attendance_matrices
+from coachprog.accounts.models import Directorate
+from coachprog.figures.cache import cached_figures
+from coachprog.figures.models import Topic
+from cohorts.attendance import participant_rows
 from cohorts.models import Cohort, Enrolment
 from projects import analysis
 from projects.charts import RULE_LABELS
@@ -40,6 +51,11 @@ from projects.models import ProgressScoreChange, Project
 
 HEALTH_MONTHS = 12
 SCORE_WINDOW_DAYS = 91  # "within the last 3 months"
+# What each series reads; the services that change any of it give it a new version.
+ACTIVE_TOPICS = (Topic.ENROLMENTS, Topic.ASSIGNMENTS, Topic.MEETINGS)
+SCORE_TOPICS = (Topic.PROGRESS_SCORES,)
+# Raise it when the series are worked out differently, so series cached by older code are not read.
+SERIES_VERSION = 2
 
 
 @dataclass
@@ -80,15 +96,54 @@ def _month_end(month: date, today: date) -> date:
     return min(end, today)
 
 
-def _score_on(changes: list[ProgressScoreChange], current: Decimal, day: date) -> Decimal:
-    """A project's score at the end of `day`, from its score changes (oldest first)."""
-    score = changes[0].previous_score if changes and changes[0].previous_score is not None else None
-    for change in changes:
-        if timezone.localdate(change.changed_at) <= day:
-            score = change.score
-    if score is None:
-        return current if not changes else changes[0].score
-    return score
+def _after(day: date) -> datetime:
+    """The first moment after `day` (London time): a change made on `day` or before was made before it.
+
+    In UTC, as the database gives `changed_at`: comparing datetimes in one time zone is far quicker.
+    """
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)).astimezone(UTC)
+
+
+@dataclass
+class _ScoreHistory:
+    """A project's score changes, oldest first, to look up its score at any moment by bisection."""
+
+    started_on: date
+    times: list[datetime]
+    scores: list[Decimal]
+    first: Decimal  # the score before the first change (its previous score, or the first score itself)
+
+    def changes_before(self, moment: datetime) -> int:
+        return bisect_left(self.times, moment)
+
+    def score(self, changes: int) -> Decimal:
+        """The score once the first `changes` changes were made."""
+        return self.scores[changes - 1] if changes else self.first
+
+
+def _score_histories() -> tuple[list[_ScoreHistory], list[date]]:
+    """Every project's score history (two queries), and the start dates of projects never changed."""
+    changes: dict[int, _ScoreHistory] = {}
+    for project_id, changed_at, score, previous in ProgressScoreChange.objects.order_by(
+        "project_id", "changed_at", "pk"
+    ).values_list("project_id", "changed_at", "score", "previous_score"):
+        history = changes.get(project_id)
+        if history is None:
+            first = previous if previous is not None else score
+            history = changes[project_id] = _ScoreHistory(
+                started_on=date.min, times=[], scores=[], first=first
+            )
+        history.times.append(changed_at)
+        history.scores.append(score)
+    histories, unchanged = [], []
+    for pk, started_on in Project.objects.order_by().values_list("pk", "started_on"):
+        history = changes.get(pk)
+        if history is None:
+            unchanged.append(started_on)  # its score never moved: never rose, always stalled
+        else:
+            history.started_on = started_on
+            histories.append(history)
+    return histories, sorted(unchanged)
 
 
 SIGNAL_WORDS = {
@@ -134,34 +189,96 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%"
 
 
-def health_charts(today: date | None = None) -> list[HealthChart]:
-    """The programme's three measures over the last 12 months, each as a run chart."""
-    today = today or timezone.localdate()
-    months = last_months(HEALTH_MONTHS, today)
-    ends = [_month_end(m, today) for m in months]
-    active_window = timedelta(weeks=settings.COACHING_ACTIVE_WEEKS)
-
-    completed = list(
-        Enrolment.objects.filter(status=Enrolment.Status.COMPLETED).values_list(
-            "participant_id", "cohort__ends_on"
-        )
+def _trained_from() -> dict[int, date]:
+    """When each trained coach became one: the end of the first cohort they completed, or their first
+    assignment, whichever came first (two grouped queries)."""
+    trained = dict(
+        Enrolment.objects.filter(status=Enrolment.Status.COMPLETED)
+        .order_by()
+        .values("participant_id")
+        .annotate(first=Min("cohort__ends_on"))
+        .values_list("participant_id", "first")
     )
-    first_assignments = dict(
+    for coach, first in (
         Assignment.objects.order_by()
         .values("coach_id")
         .annotate(first=Min("starts_on"))
         .values_list("coach_id", "first")
-    )
-    meetings = list(
-        MeetingLog.objects.filter(met_on__gt=ends[0] - active_window, met_on__lte=today).values_list(
-            "coach_id", "met_on"
+    ):
+        trained[coach] = min(first, trained.get(coach, first))
+    return trained
+
+
+def _coaches_who_met(ends: list[date], today: date) -> list[set[int]]:
+    """For each month's end, the coaches who met a team in the active window before it (one query,
+    one row per coach)."""
+    window = timedelta(weeks=settings.COACHING_ACTIVE_WEEKS)
+    rows = (
+        MeetingLog.objects.filter(met_on__gt=ends[0] - window, met_on__lte=today)
+        .order_by()
+        .values("coach_id")
+        .annotate(
+            **{
+                f"met_{i}": Count("pk", filter=Q(met_on__gt=end - window, met_on__lte=end))
+                for i, end in enumerate(ends)
+            }
         )
     )
-    projects = list(Project.objects.values_list("pk", "started_on", "progress_score"))
-    changes: dict[int, list[ProgressScoreChange]] = {}
-    for change in ProgressScoreChange.objects.order_by("project_id", "changed_at", "pk"):
-        changes.setdefault(change.project_id, []).append(change)
+    met: list[set[int]] = [set() for _ in ends]
+    for row in rows:
+        for i in range(len(ends)):
+            if row[f"met_{i}"]:
+                met[i].add(row["coach_id"])
+    return met
 
+
+def _months(today: date) -> list[tuple[str, date]]:
+    """Each of the last 12 months, as its label and its last day (today, for this month)."""
+    return [(f"{month:%b %Y}", _month_end(month, today)) for month in last_months(HEALTH_MONTHS, today)]
+
+
+def active_series(today: date) -> list[tuple[str, int, int]]:
+    """(month, trained coaches who met a team in the active window, trained coaches), for each month
+    that had trained coaches; three queries."""
+    months = _months(today)
+    trained_from = _trained_from()
+    met = _coaches_who_met([end for _, end in months], today)
+    rows = []
+    for (label, end), met_by_then in zip(months, met, strict=True):
+        trained = {person for person, since in trained_from.items() if since <= end}
+        if trained:
+            rows.append((label, len(trained & met_by_then), len(trained)))
+    return rows
+
+
+def score_series(today: date) -> list[tuple[str, int, int, int]]:
+    """(month, projects whose score rose in the 3 months to its end, projects stalled for those 3
+    months, projects started 3 months before or earlier), for each month that had any; two queries."""
+    histories, unchanged = _score_histories()
+    rows = []
+    for label, end in _months(today):
+        window_start = end - timedelta(days=SCORE_WINDOW_DAYS)
+        after_start, after_end = _after(window_start), _after(end)
+        # Projects whose score never changed are eligible once old enough, and always stalled.
+        eligible = stuck = bisect_right(unchanged, window_start)
+        risen = 0
+        for history in histories:
+            if history.started_on > window_start:
+                continue
+            eligible += 1
+            at_start, at_end = history.changes_before(after_start), history.changes_before(after_end)
+            if at_start == at_end:
+                stuck += 1  # no change in the 3 months
+            elif history.score(at_end) > history.score(at_start):
+                risen += 1
+        if eligible:
+            rows.append((label, risen, stuck, eligible))
+    return rows
+
+
+def _charts(
+    active_rows: list[tuple[str, int, int]], score_rows: list[tuple[str, int, int, int]]
+) -> list[HealthChart]:
     active = HealthChart(
         "active",
         "Trained coaches actively coaching",
@@ -188,115 +305,146 @@ def health_charts(today: date | None = None) -> list[HealthChart]:
         [],
         percent=False,
     )
-    for month, end in zip(months, ends, strict=True):
-        label = f"{month:%b %Y}"
-        trained = {pid for pid, cohort_end in completed if cohort_end and cohort_end <= end}
-        trained |= {coach for coach, first in first_assignments.items() if first <= end}
-        met = {coach for coach, met_on in meetings if end - active_window < met_on <= end}
-        if trained:
-            n = len(trained & met)
-            active.labels.append(label)
-            active.values.append(n / len(trained))
-            active.rows.append((label, _percent(n, len(trained)), f"{n} of {len(trained)}"))
-        window_start = end - timedelta(days=SCORE_WINDOW_DAYS)
-        eligible = [(pk, score) for pk, started_on, score in projects if started_on <= window_start]
-        if eligible:
-            risen = stuck = 0
-            for pk, current in eligible:
-                history = changes.get(pk, [])
-                if _score_on(history, current, end) > _score_on(history, current, window_start):
-                    risen += 1
-                if not any(window_start < timezone.localdate(c.changed_at) <= end for c in history):
-                    stuck += 1
-            rose.labels.append(label)
-            rose.values.append(risen / len(eligible))
-            rose.rows.append((label, _percent(risen, len(eligible)), f"{risen} of {len(eligible)}"))
-            stalled.labels.append(label)
-            stalled.values.append(stuck)
-            stalled.rows.append((label, str(stuck), f"of {len(eligible)}"))
+    for label, n, trained in active_rows:
+        active.labels.append(label)
+        active.values.append(n / trained)
+        active.rows.append((label, _percent(n, trained), f"{n} of {trained}"))
+    for label, risen, stuck, eligible in score_rows:
+        rose.labels.append(label)
+        rose.values.append(risen / eligible)
+        rose.rows.append((label, _percent(risen, eligible), f"{risen} of {eligible}"))
+        stalled.labels.append(label)
+        stalled.values.append(stuck)
+        stalled.rows.append((label, str(stuck), f"of {eligible}"))
     return [_draw(chart) for chart in (active, rose, stalled)]
 
 
-def trained_by_directorate() -> list[tuple[str, int]]:
-    """People who completed a cohort, by the directorate they work in (most first)."""
-    people = set(
-        Enrolment.objects.filter(status=Enrolment.Status.COMPLETED).values_list(
-            "participant_id", "participant__organisation_unit__name"
+def health_charts(today: date | None = None) -> list[HealthChart]:
+    """The programme's three measures over the last 12 months, each as a run chart, in five queries."""
+    today = today or timezone.localdate()
+    return _charts(active_series(today), score_series(today))
+
+
+def cached_health_charts(today: date | None = None) -> list[HealthChart]:
+    """`health_charts`, from the cache unless a service changed the data they read since.
+
+    Each series is also kept under the versions of what it alone reads, so a meeting logged (the
+    commonest change) works out the coaches' series again, not every project's score history.
+    """
+    today = today or timezone.localdate()
+    parts = (SERIES_VERSION, today, HEALTH_MONTHS, SCORE_WINDOW_DAYS, settings.COACHING_ACTIVE_WEEKS)
+
+    def compute() -> list[HealthChart]:
+        active = cached_figures(
+            "programme-health-active", topics=ACTIVE_TOPICS, parts=parts, compute=lambda: active_series(today)
         )
+        scores = cached_figures(
+            "programme-health-scores", topics=SCORE_TOPICS, parts=parts, compute=lambda: score_series(today)
+        )
+        return _charts(active, scores)
+
+    return cached_figures(
+        "programme-health", topics=ACTIVE_TOPICS + SCORE_TOPICS, parts=parts, compute=compute
     )
-    counts = Counter(name or "No directorate" for _, name in people)
+
+
+def trained_by_directorate() -> list[tuple[str, int]]:
+    """People who completed a cohort, by the directorate they work in (most first), in one query."""
+    counts: Counter[str] = Counter()
+    for name, people in (
+        Enrolment.objects.filter(status=Enrolment.Status.COMPLETED)
+        .order_by()
+        .values("participant__organisation_unit__name")
+        .annotate(people=Count("participant_id", distinct=True))
+        .values_list("participant__organisation_unit__name", "people")
+    ):
+        counts[name or "No directorate"] += people
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def coach_records(today: date | None = None) -> list[CoachRecord]:
-    """One row per coach: their training (cohort, attendance, completion), supervision and coaching."""
+def coach_record_profiles(
+    *, query: str = "", directorate: Directorate | None = None, cohort: Cohort | None = None
+) -> QuerySet[CoachProfile]:
+    """Every coach by name, or those whose name or address has `query`, who work in `directorate`
+    or who were enrolled in `cohort` (and did not withdraw)."""
+    profiles = CoachProfile.objects.select_related("coach__organisation_unit").order_by(
+        "coach__display_name", "pk"
+    )
+    if query:
+        profiles = profiles.filter(Q(coach__display_name__icontains=query) | Q(coach__email__icontains=query))
+    if directorate is not None:
+        profiles = profiles.filter(coach__organisation_unit=directorate)
+    if cohort is not None:
+        enrolled = Enrolment.objects.filter(participant=OuterRef("coach_id"), cohort=cohort).exclude(
+            status=Enrolment.Status.WITHDRAWN
+        )
+        profiles = profiles.filter(Exists(enrolled))
+    return profiles
+
+
+def coach_records(
+    profiles: Iterable[CoachProfile] | None = None, *, today: date | None = None
+) -> list[CoachRecord]:
+    """One row per coach (every coach unless `profiles` says which): their training (cohort,
+    attendance, completion), supervision and coaching, in six queries however many coaches."""
     today = today or timezone.localdate()
     year_ago, twelve_weeks = today - timedelta(days=365), today - timedelta(weeks=12)
-    profiles = list(
-        CoachProfile.objects.select_related("coach__organisation_unit", "supervisor")
-        .annotate(
-            supervision_count=Count(
-                "coach__supervision_logs",
-                filter=Q(coach__supervision_logs__held_on__gt=year_ago),
-                distinct=True,
-            ),
-            team_count=Count(
-                "coach__assignments",
-                filter=Q(coach__assignments__starts_on__lte=today)
-                & (Q(coach__assignments__ends_on__isnull=True) | Q(coach__assignments__ends_on__gte=today)),
-                distinct=True,
-            ),
-            meetings_12=Count(
-                "coach__meeting_logs", filter=Q(coach__meeting_logs__met_on__gt=twelve_weeks), distinct=True
-            ),
-        )
-        .order_by("coach__display_name")
-    )
-    coach_ids = [p.coach_id for p in profiles]
-    last_supervision = dict(
-        SupervisionLog.objects.filter(coach_id__in=coach_ids)
+    profiles = list(coach_record_profiles() if profiles is None else profiles)
+    coaches = [p.coach_id for p in profiles]
+    # One aggregate per kind of record, each grouped by coach: joining them in one query multiplied
+    # the rows (supervision × assignments × meetings) and had to count them distinct.
+    supervision = {
+        coach: (held, last)
+        for coach, held, last in SupervisionLog.objects.filter(coach_id__in=coaches)
+        .order_by()
         .values("coach_id")
-        .annotate(last=Max("held_on"))
-        .values_list("coach_id", "last")
-    )
-    last_meeting = dict(
-        MeetingLog.objects.filter(coach_id__in=coach_ids)
+        .annotate(held=Count("pk", filter=Q(held_on__gt=year_ago)), last=Max("held_on"))
+        .values_list("coach_id", "held", "last")
+    }
+    teams = dict(
+        Assignment.objects.current(today)
+        .filter(coach_id__in=coaches)
+        .order_by()
         .values("coach_id")
-        .annotate(last=Max("met_on"))
-        .values_list("coach_id", "last")
+        .annotate(teams=Count("pk"))
+        .values_list("coach_id", "teams")
     )
+    meetings = {
+        coach: (recent, last)
+        for coach, recent, last in MeetingLog.objects.filter(coach_id__in=coaches)
+        .order_by()
+        .values("coach_id")
+        .annotate(recent=Count("pk", filter=Q(met_on__gt=twelve_weeks)), last=Max("met_on"))
+        .values_list("coach_id", "recent", "last")
+    }
     # Each coach's latest cohort; the completion rule is the cohort's own (cohorts.attendance).
     enrolments: dict[int, Enrolment] = {}
     for enrolment in (
-        Enrolment.objects.filter(participant_id__in=coach_ids)
+        Enrolment.objects.filter(participant_id__in=coaches)
         .exclude(status=Enrolment.Status.WITHDRAWN)
-        .select_related("cohort__programme")
-        .order_by("cohort__starts_on")
+        .select_related("cohort")
+        .order_by("cohort__starts_on", "pk")
     ):
         enrolments[enrolment.participant_id] = enrolment
-    # The cohort's own completion (cohorts.attendance), as its matrix and cohort page show it.
-    matrix_rows = {}
-    cohorts = Cohort.objects.filter(pk__in={e.cohort_id for e in enrolments.values()})
-    for matrix in attendance_matrices(cohorts).values():
-        for row in matrix.rows:
-            matrix_rows[row.enrolment.pk] = row
+    rows = participant_rows(enrolments.values())
     records = []
     for profile in profiles:
         enrolment = enrolments.get(profile.coach_id)
-        row = matrix_rows.get(enrolment.pk) if enrolment else None
-        completion = row.completion_label if row else "No cohort recorded"
+        row = rows.get(enrolment.pk) if enrolment else None
+        held, last_held = supervision.get(profile.coach_id, (0, None))
+        recent, last_met = meetings.get(profile.coach_id, (0, None))
         records.append(
             CoachRecord(
                 profile=profile,
                 enrolment=enrolment,
                 attended=row.attended if row else None,
                 required=row.required if row else None,
-                completion=completion,
-                supervision_count=profile.supervision_count,
-                last_supervision_on=last_supervision.get(profile.coach_id),
-                team_count=profile.team_count,
-                meetings_12_weeks=profile.meetings_12,
-                last_meeting_on=last_meeting.get(profile.coach_id),
+                completion=row.completion_label if row else "No cohort recorded",
+                supervision_count=held,
+                last_supervision_on=last_held,
+                team_count=teams.get(profile.coach_id, 0),
+                meetings_12_weeks=recent,
+                last_meeting_on=last_met,
             )
         )
     return records

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from coaching.models import Assignment
 from coachprog.accounts.models import User
@@ -12,8 +12,10 @@ from projects.models import Project
 
 
 def _coach_choices(user, visible: QuerySet) -> list[tuple[str, str]]:
-    coaches = User.objects.filter(assignments__in=Assignment.objects.current().filter(project__in=visible))
-    return [(str(c.pk), str(c)) for c in coaches.distinct().order_by("display_name", "email")]
+    # EXISTS from each person's own assignments, not a DISTINCT over every visible project's.
+    current = Assignment.objects.current().filter(coach=OuterRef("pk"), project__in=visible)
+    coaches = User.objects.filter(Exists(current)).only("display_name", "email")
+    return [(str(c.pk), str(c)) for c in coaches.order_by("display_name", "email")]
 
 
 def _apply_coach(projects: QuerySet, value: str) -> QuerySet:

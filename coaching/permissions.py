@@ -109,9 +109,17 @@ def visible_meeting_logs(user) -> QuerySet[MeetingLog]:
         return MeetingLog.objects.none()
     if is_programme_lead(user):
         return MeetingLog.objects.all()
-    return MeetingLog.objects.filter(
-        Q(coach=user) | Q(coach__coach_profile__supervisor=user) | Q(project__directorate__qi_leads=user)
-    ).distinct()
+    # A UNION of indexed lookups from the user's own rows, not an OR across joins with a DISTINCT.
+    ids = (
+        MeetingLog.objects.filter(coach=user)
+        .order_by()
+        .values("pk")
+        .union(
+            MeetingLog.objects.filter(coach__coach_profile__supervisor=user).order_by().values("pk"),
+            MeetingLog.objects.filter(project__directorate__qi_leads=user).order_by().values("pk"),
+        )
+    )
+    return MeetingLog.objects.filter(pk__in=ids)
 
 
 def coaches_now(user, project: Project) -> bool:
@@ -172,9 +180,8 @@ def visible_coach_profiles(user) -> QuerySet[CoachProfile]:
     if is_programme_lead(user):
         return CoachProfile.objects.all()
     in_directorates = Assignment.objects.current().filter(project__directorate__qi_leads=user)
-    return CoachProfile.objects.filter(
-        Q(supervisor=user) | Q(coach__in=in_directorates.values("coach_id"))
-    ).distinct()
+    # No join, so no duplicates to remove: a DISTINCT here only made every count sort its rows.
+    return CoachProfile.objects.filter(Q(supervisor=user) | Q(coach__in=in_directorates.values("coach_id")))
 
 
 def can_set_capacity(user, profile: CoachProfile) -> bool:
@@ -265,9 +272,16 @@ def visible_supervision_logs(user) -> QuerySet[SupervisionLog]:
         return SupervisionLog.objects.none()
     if is_programme_lead(user):
         return SupervisionLog.objects.all()
-    return SupervisionLog.objects.filter(
-        Q(coach=user) | Q(supervisor=user) | Q(coach__coach_profile__supervisor=user)
-    ).distinct()
+    ids = (
+        SupervisionLog.objects.filter(coach=user)
+        .order_by()
+        .values("pk")
+        .union(
+            SupervisionLog.objects.filter(supervisor=user).order_by().values("pk"),
+            SupervisionLog.objects.filter(coach__coach_profile__supervisor=user).order_by().values("pk"),
+        )
+    )
+    return SupervisionLog.objects.filter(pk__in=ids)
 
 
 def supervision_log_access(user, log: SupervisionLog) -> Access:

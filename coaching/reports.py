@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coaching.models import MeetingLog, NextStep
-from projects.charts import MeasureChart, SignalReading, measure_chart
+from projects.charts import MeasureChart, SignalReading, measure_charts
 from projects.charts.results import CHART_WIDE
 from projects.models import Measure, PDSACycle, ProgressScoreChange, Project
 from projects.periods import MONTHLY, next_period
@@ -76,9 +76,9 @@ class MonthFacts:
 
 
 def project_charts(project: Project) -> list[MeasureChart]:
-    """Every measure's chart, in the project's order (four queries a measure, one for the list)."""
-    measures = Measure.objects.filter(project=project).order_by("position", "pk")
-    return [measure_chart(m, id_prefix=f"report-chart-{m.pk}") for m in measures]
+    """Every measure's chart, in the project's order (five queries however many measures)."""
+    measures = list(Measure.objects.filter(project=project).order_by("position", "pk"))
+    return measure_charts(measures, id_prefix=lambda m: f"report-chart-{m.pk}")
 
 
 def _signal_positions(reading: SignalReading) -> tuple[int, ...]:

@@ -8,10 +8,11 @@ navigation use this; access to objects is decided by the permission layer.
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Expression, OuterRef, QuerySet
 from django.urls import reverse
 
 from coaching.models import Assignment, CoachProfile
+from coachprog.accounts.flags import user_flags
 from coachprog.accounts.models import Directorate, User
 from coachprog.permissions import is_programme_lead
 from cohorts.models import Application, Enrolment
@@ -52,28 +53,30 @@ def role_flag(role: Role) -> str:
     return f"role_{role.value}"
 
 
-def with_role_flags(people: QuerySet[User]) -> QuerySet[User]:
-    """Each person with one boolean per role, from their relations: subqueries, so one query for any number.
+def role_flag_expressions(person: OuterRef) -> dict[str, Expression]:
+    """One boolean per role for the person `person` points at, from their relations (subqueries).
 
     `role_programme_lead` is group membership only: superusers and the account being active
     are on the row itself (`roles_of` combines them).
     """
-    person = OuterRef("pk")
-    return people.annotate(
-        **{
-            role_flag(Role.PROGRAMME_LEAD): Exists(
-                User.groups.through.objects.filter(user_id=person, group__name=settings.PROGRAMME_LEADS_GROUP)
-            ),
-            role_flag(Role.QI_LEAD): Exists(Directorate.qi_leads.through.objects.filter(user_id=person))
-            | Exists(CoachProfile.objects.filter(supervisor_id=person)),
-            role_flag(Role.COACH): Exists(CoachProfile.objects.filter(coach_id=person))
-            | Exists(Assignment.objects.filter(coach_id=person)),
-            role_flag(Role.SPONSOR): Exists(Project.objects.filter(sponsor_id=person)),
-            role_flag(Role.TEAM_MEMBER): Exists(TeamMembership.objects.filter(person_id=person)),
-            role_flag(Role.PARTICIPANT): Exists(Enrolment.objects.filter(participant_id=person))
-            | Exists(Application.objects.filter(applicant_id=person)),
-        }
-    )
+    return {
+        role_flag(Role.PROGRAMME_LEAD): Exists(
+            User.groups.through.objects.filter(user_id=person, group__name=settings.PROGRAMME_LEADS_GROUP)
+        ),
+        role_flag(Role.QI_LEAD): Exists(Directorate.qi_leads.through.objects.filter(user_id=person))
+        | Exists(CoachProfile.objects.filter(supervisor_id=person)),
+        role_flag(Role.COACH): Exists(CoachProfile.objects.filter(coach_id=person))
+        | Exists(Assignment.objects.filter(coach_id=person)),
+        role_flag(Role.SPONSOR): Exists(Project.objects.filter(sponsor_id=person)),
+        role_flag(Role.TEAM_MEMBER): Exists(TeamMembership.objects.filter(person_id=person)),
+        role_flag(Role.PARTICIPANT): Exists(Enrolment.objects.filter(participant_id=person))
+        | Exists(Application.objects.filter(applicant_id=person)),
+    }
+
+
+def with_role_flags(people: QuerySet[User]) -> QuerySet[User]:
+    """Each person with one boolean per role (`role_flag_expressions`): one query for any number."""
+    return people.annotate(**role_flag_expressions(OuterRef("pk")))
 
 
 def roles_of(person: User) -> list[Role]:
@@ -90,16 +93,16 @@ def roles_of(person: User) -> list[Role]:
 
 
 def roles_for(user) -> list[Role]:
-    """The user's roles in priority order (cached on the user object for the request)."""
+    """The signed-in user's roles in priority order.
+
+    The flags come with the request's one query about its user (coachprog.accounts.flags, which
+    coaching's AppConfig tells about the role flags), shared with the two-factor check.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    if hasattr(user, "_coachprog_roles"):
-        return user._coachprog_roles
-    flags = with_role_flags(User.objects.filter(pk=user.pk)).values(*(role_flag(role) for role in Role))[0]
+    flags = user_flags(user)
     roles = [Role.PROGRAMME_LEAD] if is_programme_lead(user) else []
-    roles += [role for role in Role if role != Role.PROGRAMME_LEAD and flags[role_flag(role)]]
-    user._coachprog_roles = roles
-    return roles
+    return roles + [role for role in Role if role != Role.PROGRAMME_LEAD and flags[role_flag(role)]]
 
 
 def home_url_for(user) -> str:

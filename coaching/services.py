@@ -24,6 +24,8 @@ from coaching.permissions import becomes_lead_coach, can_write_monthly_update
 from coaching.reports import month_facts
 from coachprog.accounts.models import User
 from coachprog.emails import send_templated_email
+from coachprog.figures.models import Topic
+from coachprog.figures.services import data_versions_bump
 from projects.models import PROGRESS_SCORES, Project
 from projects.services import progress_score_change
 
@@ -147,6 +149,7 @@ def assignment_start(
     )
     assignment.full_clean()
     assignment.save()
+    data_versions_bump(Topic.ASSIGNMENTS)  # a coach counts as trained from their first team
     return assignment
 
 
@@ -294,6 +297,7 @@ def meeting_log_create(
     _next_steps_add(meeting, next_steps)
     _next_steps_complete(project, completed_steps, met_on)
     _score_follow_latest(meeting, coach)
+    data_versions_bump(Topic.MEETINGS)
     return meeting
 
 
@@ -343,6 +347,7 @@ def meeting_log_update(
     _next_steps_add(meeting, next_steps)
     _next_steps_complete(meeting.project, completed_steps, met_on)
     _score_follow_latest(meeting, editor)
+    data_versions_bump(Topic.MEETINGS)
     return meeting
 
 

@@ -121,6 +121,9 @@ class Confidential:
     # The pages show the fields only on rows like this (an ended assignment's reason); on other
     # rows nobody reads them, so they are dropped without a note.
     shown_when: Callable[[models.Model], bool] | None = None
+    # The same rule for many rows at once, where asking row by row costs a query each (the admin's
+    # lists): the rows of the queryset on which the person may read the fields. Must agree with may_read.
+    readable_among: Callable[[models.Model, models.QuerySet], models.QuerySet] | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,21 @@ def field_readable(person, row: models.Model, rule: Confidential) -> bool:
     if rule.shown_when and not rule.shown_when(row):
         return False
     return _has(person, row, rule)
+
+
+def rows_readable(person, rows: list[models.Model], rule: Confidential) -> set:
+    """The pks of `rows` on which `field_readable` holds: in one query where the rule can ask for many
+    rows at once (`readable_among`), else row by row."""
+    shown = [row for row in rows if not rule.shown_when or rule.shown_when(row)]
+    if rule.readable_among is None or not shown:
+        return {row.pk for row in shown if _has(person, row, rule)}
+    model = type(shown[0])
+    among = model._default_manager.filter(pk__in=[row.pk for row in shown])
+    readable = set(rule.readable_among(person, among).values_list("pk", flat=True))
+    if rule.writer:
+        writer = model._meta.get_field(rule.writer).attname
+        readable.update(row.pk for row in shown if getattr(row, writer) == person.pk)
+    return readable
 
 
 def _drop(fields: dict, names: tuple[str, ...]) -> None:

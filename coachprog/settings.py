@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "simple_history",
     "coachprog.accounts",
     "coachprog.outbox",
+    "coachprog.figures",
     "cohorts",
     "projects",
     "coaching",
@@ -99,7 +100,8 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response (policy in the Security section below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, writing an unchanged session only when its expiry is due to move (coachprog/sessions.py).
+    "coachprog.sessions.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -143,6 +145,9 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode a cursor held open across transactions (.iterator())
+    # could land on another client's server connection: docs/operations.md, "Scaling out".
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = _bool("DISABLE_SERVER_SIDE_CURSORS", False)
     # A dead database must not hang a request for minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -307,8 +312,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
+# Sessions live in the database, which every web process on every host shares; the age counts
+# from the last request (expiry after inactivity). Rather than writing the session on every request
+# (SESSION_SAVE_EVERY_REQUEST), coachprog.sessions writes an unchanged one again once a hundredth of
+# its age has gone, so people are signed out 99–100% of the age after their last request. Why not
+# in Redis (cached_db): docs/decisions.md, "Per-request cost".
+SESSION_ENGINE = "coachprog.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
+SESSION_REFRESH_AFTER = SESSION_COOKIE_AGE // 100
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Security (production values unless DEBUG) --------------------------------
@@ -378,6 +389,36 @@ STORAGES = {
         )
     },
 }
+# An upload (a session's material) is saved by one web process and read by any other, on any
+# host, so none may keep it on a disk of its own: with AWS_STORAGE_BUCKET_NAME set uploads go
+# to an S3-compatible bucket (django-storages), otherwise to MEDIA_ROOT, which must then be one
+# volume shared by every web and worker container. Either way they are served only through the
+# app's views, after the permission check, so the bucket stays private.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="").strip()
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="").strip()
+if AWS_S3_ENDPOINT_URL and not AWS_S3_ENDPOINT_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"AWS_S3_ENDPOINT_URL must be an https:// (or http://) URL, not {AWS_S3_ENDPOINT_URL!r}."
+    )
+if AWS_S3_ENDPOINT_URL and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("AWS_S3_ENDPOINT_URL is set, but AWS_STORAGE_BUCKET_NAME is not.")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Unset for Amazon S3; the provider's address for MinIO, Ceph and the like.
+            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="").strip() or None,
+            # Unset, boto3 looks further: ~/.aws, or the role of the host or container.
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # Objects stay private (no ACL: the bucket's policy), and a second upload of the same
+            # name gets a new name instead of replacing the first, as on the file system.
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
 # Tests and `runserver` without collectstatic still find files in static/.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False

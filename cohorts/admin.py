@@ -8,7 +8,13 @@ can still be revoked here in an emergency, through the same services as the app.
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from coachprog.admin import FollowsPagesAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyInline
+from coachprog.admin import (
+    FollowsPagesAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyHistoryAdmin,
+    ReadOnlyInline,
+    typed_filter,
+)
 from cohorts.models import (
     Application,
     Attendance,
@@ -24,6 +30,11 @@ from cohorts.models import (
 from cohorts.services import calendar_token_revoke, cohort_calendar_token_revoke
 
 PLANNER = "Read-only here: programme leads plan cohorts and their sessions on the cohort's Planner page."
+# Cohorts and directorates grow with the programme: their filters are typed, never a list of every one.
+BY_COHORT = typed_filter(
+    "cohort", "cohort", "cohort__name", "cohort__programme__name", number_field="cohort__number"
+)
+BY_DIRECTORATE = typed_filter("directorate", "directorate", "directorate__name")
 
 
 @admin.register(Programme)
@@ -62,6 +73,7 @@ class CohortAdmin(ReadOnlyHistoryAdmin):
     search_fields = ["name", "number", "programme__name"]
     date_hierarchy = "starts_on"
     list_select_related = ["programme"]
+    raw_id_fields = ["leads"]
     inlines = [SessionInline]
 
     def get_queryset(self, request):
@@ -79,16 +91,18 @@ class CohortAdmin(ReadOnlyHistoryAdmin):
 class SessionMaterialInline(ReadOnlyInline):
     model = SessionMaterial
     fields = ["title", "file", "url", "added_by"]
+    list_select_related = ("session__cohort",)
 
 
 @admin.register(Session)
 class SessionAdmin(ReadOnlyHistoryAdmin):
     app_note = PLANNER
     list_display = ["title", "cohort", "kind", "starts_at", "ends_at", "venue_name", "status"]
-    list_filter = ["kind", "status", "cohort"]
+    list_filter = ["kind", "status", BY_COHORT]
     search_fields = ["cohort__name"]
     date_hierarchy = "starts_at"
     list_select_related = ["cohort"]
+    raw_id_fields = ["cohort", "facilitators"]
     inlines = [SessionMaterialInline]
 
 
@@ -98,14 +112,17 @@ class ApplicationAdmin(ReadOnlyHistoryAdmin):
         "Read-only here: applications are decided, and line managers asked again, on the cohort's pages."
     )
     list_display = ["applicant", "cohort", "status", "directorate", "role_title", "submitted_at"]
-    list_filter = ["status", "cohort", "directorate", "is_service_user_or_carer"]
+    list_filter = ["status", BY_COHORT, BY_DIRECTORATE, "is_service_user_or_carer"]
     search_fields = ["applicant__email", "applicant__display_name"]
     list_select_related = ["applicant", "cohort", "directorate"]
+    raw_id_fields = ["cohort", "applicant", "directorate", "decided_by"]
 
 
 class AttendanceInline(ReadOnlyInline):
     model = Attendance
     fields = ["session", "status", "note", "recorded_by", "recorded_at"]
+    # Each row names its session and participant, and the register's rule reads the session's cohort.
+    list_select_related = ("session__cohort", "enrolment__participant")
 
 
 @admin.register(Enrolment)
@@ -114,9 +131,10 @@ class EnrolmentAdmin(ReadOnlyHistoryAdmin):
         "Read-only here: participants are enrolled by accepting their application, and withdrawn in the app."
     )
     list_display = ["participant", "cohort", "status", "enrolled_on"]
-    list_filter = ["status", "cohort"]
+    list_filter = ["status", BY_COHORT]
     search_fields = ["participant__email", "participant__display_name"]
     list_select_related = ["participant", "cohort"]
+    raw_id_fields = ["cohort", "participant", "application"]
     inlines = [AttendanceInline]
 
 
@@ -124,13 +142,24 @@ class EnrolmentAdmin(ReadOnlyHistoryAdmin):
 class AttendanceAdmin(ReadOnlyHistoryAdmin):
     app_note = "Read-only here: attendance is taken on each session's register."
     list_display = ["enrolment", "session", "status", "recorded_by", "recorded_at"]
-    list_filter = ["status", "session__cohort", "session__kind"]
+    list_filter = [
+        "status",
+        typed_filter(
+            "cohort",
+            "cohort",
+            "session__cohort__name",
+            "session__cohort__programme__name",
+            number_field="session__cohort__number",
+        ),
+        "session__kind",
+    ]
     search_fields = [
         "enrolment__participant__email",
         "enrolment__participant__display_name",
         "session__title",
     ]
     list_select_related = ["enrolment__participant", "enrolment__cohort", "session__cohort", "recorded_by"]
+    raw_id_fields = ["session", "enrolment", "recorded_by"]
 
 
 @admin.register(SessionMaterial)
@@ -139,6 +168,7 @@ class SessionMaterialAdmin(ReadOnlyAdmin):
     list_display = ["title", "session", "added_by", "added_at"]
     search_fields = ["session__title"]
     list_select_related = ["session__cohort", "added_by"]
+    raw_id_fields = ["session", "added_by"]
 
 
 class CalendarLinkAdmin(ReadOnlyAdmin):
@@ -162,6 +192,7 @@ class CalendarTokenAdmin(CalendarLinkAdmin):
     list_display = ["person", "created_at"]
     search_fields = ["person__email", "person__display_name"]
     list_select_related = ["person"]
+    raw_id_fields = ["person"]
     fields = ["person", "created_at"]
 
     def delete_model(self, request, obj: CalendarToken) -> None:
@@ -174,6 +205,7 @@ class CohortCalendarTokenAdmin(CalendarLinkAdmin):
     list_display = ["cohort", "created_by", "created_at"]
     search_fields = ["cohort__name"]
     list_select_related = ["cohort", "created_by"]
+    raw_id_fields = ["cohort", "created_by"]
     fields = ["cohort", "created_by", "created_at"]
 
     def delete_model(self, request, obj: CohortCalendarToken) -> None:

@@ -34,6 +34,7 @@ urlpatterns = [
     path("calendar/cohort/<str:token>.ics", calendars.cohort_calendar_feed, name="cohort_calendar_feed"),
     # Planner
     path("planner/new/", planner.planner_create, name="planner_create"),
+    path("planner/people/", planner.planner_people, name="planner_people"),
     path("<int:pk>/planner/", planner.planner, name="planner"),
     path("<int:pk>/planner/details/", planner.planner_details, name="planner_details"),
     path("<int:pk>/planner/sessions/new/", planner.planner_session_add, name="planner_session_add"),

@@ -18,6 +18,7 @@ from coachprog.admin import (
     ReadOnlyAdmin,
     ReadOnlyHistoryAdmin,
     ReadOnlyInline,
+    typed_filter,
 )
 from coachprog.permissions import is_programme_lead
 from projects.models import (
@@ -85,10 +86,15 @@ class ProjectAdmin(HistoryAdmin, FollowsPagesAdmin):
     )
     form = ProjectAdminForm
     list_display = ["title", "directorate", "sponsor", "status", "progress_score", "started_on"]
-    list_filter = ["status", "directorate", "progress_score"]
+    # Directorates grow with the organisation: typed, and chosen by autocomplete, never a list of all.
+    list_filter = [
+        "status",
+        typed_filter("directorate", "directorate", "directorate__name"),
+        "progress_score",
+    ]
     search_fields = ["title", "aim_what", "sponsor__email", "sponsor__display_name"]
     list_select_related = ["directorate", "sponsor"]
-    autocomplete_fields = ["sponsor"]
+    autocomplete_fields = ["sponsor", "directorate"]
     date_hierarchy = "started_on"
     readonly_fields = ["status", "closed_on", "outcome_summary", "reopen_reason", "created_at"]
     inlines = [TeamMembershipInline, ProgressScoreChangeInline]
@@ -140,21 +146,25 @@ class DriverNodeAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["text", "project__title"]
     list_select_related = ["project", "parent"]
+    raw_id_fields = ["project", "parent"]
 
 
 class DataPointInline(ReadOnlyInline):
     model = DataPoint
     fields = ["period", "value", "numerator", "denominator", "note", "recorded_by"]
+    list_select_related = ("measure__project",)  # the rule for a point's note reads its project
 
 
 class MeasurePhaseInline(ReadOnlyInline):
     model = MeasurePhase
     fields = ["starts_on", "reason", "created_by", "created_at"]
+    list_select_related = ("measure__project",)
 
 
 class ChartNoteInline(ReadOnlyInline):
     model = ChartNote
     fields = ["on", "text", "created_by", "created_at"]
+    list_select_related = ("measure__project",)
 
 
 @admin.register(Measure)
@@ -173,6 +183,7 @@ class MeasureAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["kind", "value_type", "better_direction", "frequency"]
     search_fields = ["name", "project__title", "operational_definition"]
     list_select_related = ["project"]
+    raw_id_fields = ["project", "baseline_set_by"]
     inlines = [MeasurePhaseInline, ChartNoteInline, DataPointInline]
 
 
@@ -180,9 +191,13 @@ class MeasureAdmin(ReadOnlyHistoryAdmin):
 class DataPointAdmin(ReadOnlyHistoryAdmin):
     app_note = ON_THE_PROJECT_PAGES.format("data are entered, imported, corrected and removed")
     list_display = ["measure", "period", "value", "numerator", "denominator", "recorded_by"]
-    list_filter = ["measure__project"]
+    # 10,000 projects: typed, never a list of every one.
+    list_filter = [
+        typed_filter("project", "project", "measure__project__title", placeholder="Part of its title")
+    ]
     search_fields = ["measure__name", "measure__project__title", "note"]
     list_select_related = ["measure__project", "recorded_by"]
+    raw_id_fields = ["measure", "recorded_by"]
     date_hierarchy = "period"
 
 
@@ -193,6 +208,7 @@ class PDSACycleAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["status", "act_decision"]
     search_fields = ["title", "project__title", "plan_question"]
     list_select_related = ["project"]
+    raw_id_fields = ["project", "change_idea", "follows", "measures"]
 
 
 @admin.register(ProgressScoreChange)
@@ -202,6 +218,7 @@ class ProgressScoreChangeAdmin(ReadOnlyAdmin):
     list_filter = ["score"]
     search_fields = ["project__title", "reason"]
     list_select_related = ["project", "changed_by"]
+    raw_id_fields = ["project", "changed_by"]
     date_hierarchy = "changed_at"
 
 
@@ -210,7 +227,8 @@ class MeasurePhaseAdmin(ReadOnlyAdmin):
     app_note = ON_THE_PROJECT_PAGES.format("a chart is recalculated from a point")
     list_display = ["measure", "starts_on", "reason", "created_by", "created_at"]
     search_fields = ["measure__name", "measure__project__title", "reason"]
-    list_select_related = ["measure", "created_by"]
+    list_select_related = ["measure__project", "created_by"]
+    raw_id_fields = ["measure", "created_by"]
 
 
 @admin.register(ChartNote)
@@ -218,7 +236,8 @@ class ChartNoteAdmin(ReadOnlyAdmin):
     app_note = ON_THE_PROJECT_PAGES.format("chart notes are added")
     list_display = ["measure", "on", "text", "created_by"]
     search_fields = ["measure__name", "measure__project__title", "text"]
-    list_select_related = ["measure", "created_by"]
+    list_select_related = ["measure__project", "created_by"]
+    raw_id_fields = ["measure", "created_by"]
 
 
 @admin.register(TeamMembership)
@@ -228,3 +247,4 @@ class TeamMembershipAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["role"]
     search_fields = ["person__email", "person__display_name", "project__title"]
     list_select_related = ["person", "project"]
+    raw_id_fields = ["person", "project"]

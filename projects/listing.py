@@ -11,11 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from coachprog.accounts.models import Directorate
-from projects.models import ARCHIVED_STATUSES, LIVE_STATUSES, PROGRESS_SCORES, ProgressScore, Project
+from projects.models import (
+    ARCHIVED_STATUSES,
+    LIVE_STATUSES,
+    PROGRESS_SCORES,
+    ProgressScore,
+    ProgressScoreChange,
+    Project,
+)
 
 STALLED_MONTHS = 3
 
@@ -64,8 +71,16 @@ def stalled_cutoff(today: date | None = None) -> datetime:
 
 
 def with_score_since(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """Annotate `score_since`: when the current progress score was set."""
-    return projects.annotate(score_since=Max("score_changes__changed_at"))
+    """Annotate `score_since`: when the current progress score was set.
+
+    A subquery (one index lookup per project shown), not a MAX over a join: the join grouped every
+    visible project's changes before the page picked its 25."""
+    latest = (
+        ProgressScoreChange.objects.filter(project=OuterRef("pk"))
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    return projects.annotate(score_since=Subquery(latest))
 
 
 def is_stalled(project: Project, cutoff: datetime) -> bool:
@@ -74,7 +89,9 @@ def is_stalled(project: Project, cutoff: datetime) -> bool:
 
 
 def _directorate_choices(user, visible: QuerySet) -> list[tuple[str, str]]:
-    return [(str(d.pk), d.name) for d in Directorate.objects.filter(projects__in=visible).distinct()]
+    # EXISTS per directorate (an index probe each), not a DISTINCT over every visible project.
+    directorates = Directorate.objects.filter(Exists(visible.filter(directorate=OuterRef("pk"))))
+    return [(str(d.pk), d.name) for d in directorates]
 
 
 def _apply_score(projects: QuerySet, value: str) -> QuerySet:

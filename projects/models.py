@@ -166,6 +166,8 @@ class ProgressScoreChange(models.Model):
     class Meta:
         ordering = ["project", "changed_at"]
         get_latest_by = "changed_at"
+        # A project's score history in order: its page, the sponsor report and programme health's series.
+        indexes = [models.Index(fields=["project", "changed_at"], name="score_change_by_project_time")]
         constraints = [
             progress_score_check("score", "score_change_score_on_scale"),
             models.CheckConstraint(

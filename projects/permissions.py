@@ -14,7 +14,7 @@ READ, and asking for more is refused with the reason).
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from coachprog.accounts.models import Directorate
@@ -45,13 +45,26 @@ def _active(user) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
-def _granted(user) -> tuple[Q, Q]:
-    readable, writable = Q(pk__in=[]), Q(pk__in=[])
+def _granted(user) -> tuple[list[QuerySet], list[QuerySet]]:
+    """The registered grants' project ids (readable, writable), unordered so they can be UNIONed."""
+    readable, writable = [], []
     for grant in _grants:
         read_ids, write_ids = grant(user)
-        readable |= Q(pk__in=read_ids)
-        writable |= Q(pk__in=write_ids)
+        readable.append(read_ids.order_by())
+        writable.append(write_ids.order_by())
     return readable, writable
+
+
+def _any_of(id_sets: list[QuerySet]) -> QuerySet:
+    """One subquery of project ids: the UNION of `id_sets`, each a small indexed lookup from the user's
+    own rows. `pk__in` this touches only those projects, where an OR across joins and a DISTINCT would
+    scan every project in the database."""
+    first, *rest = id_sets
+    return first.union(*rest) if rest else first
+
+
+def _team_project_ids(user) -> QuerySet:
+    return TeamMembership.objects.filter(person=user).order_by().values("project_id")
 
 
 def visible_projects(user) -> QuerySet[Project]:
@@ -61,12 +74,15 @@ def visible_projects(user) -> QuerySet[Project]:
     if is_programme_lead(user):
         return Project.objects.all()
     readable, _ = _granted(user)
-    return Project.objects.filter(
-        Q(sponsor=user)
-        | Q(pk__in=TeamMembership.objects.filter(person=user).values("project_id"))
-        | Q(directorate__qi_leads=user)
-        | readable
-    ).distinct()
+    ids = _any_of(
+        [
+            _team_project_ids(user),
+            Project.objects.filter(sponsor=user).order_by().values("pk"),
+            Project.objects.filter(directorate__qi_leads=user).order_by().values("pk"),
+            *readable,
+        ]
+    )
+    return Project.objects.filter(pk__in=ids)
 
 
 def editable_projects(user) -> QuerySet[Project]:
@@ -77,9 +93,7 @@ def editable_projects(user) -> QuerySet[Project]:
     if is_programme_lead(user):
         return live
     _, writable = _granted(user)
-    return live.filter(
-        Q(pk__in=TeamMembership.objects.filter(person=user).values("project_id")) | writable
-    ).distinct()
+    return live.filter(pk__in=_any_of([_team_project_ids(user), *writable]))
 
 
 def project_access(user, project: Project) -> Access:
@@ -164,7 +178,7 @@ def can_change_project(user, project: Project) -> bool:
     if is_programme_lead(user) or is_project_qi_lead(user, project):
         return True
     _, writable = _granted(user)
-    return Project.objects.filter(writable, pk=project.pk).exists()
+    return bool(writable) and Project.objects.filter(pk=project.pk, pk__in=_any_of(writable)).exists()
 
 
 def project_details_access(user, project: Project) -> Access:

@@ -13,6 +13,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from coachprog.accounts.models import Directorate, User
 from coachprog.bounds import DATE_RANGE_TEXT, date_in_range
+from coachprog.figures.models import Topic
+from coachprog.figures.services import data_versions_bump
 from projects.data_rules import data_point_problems, in_range, number_text, range_text
 from projects.imports import ImportRow
 from projects.models import (
@@ -164,6 +166,7 @@ def project_create(
         changed_at=created_at or timezone.now(),
         reason="Project created",
     )
+    data_versions_bump(Topic.PROGRESS_SCORES)  # programme health counts it from its start date
     return project
 
 
@@ -208,6 +211,8 @@ def project_update(*, project: Project, changed_by: User, **fields) -> Project:
     if changed:
         locked._history_user = changed_by
         locked.save()
+    if "started_on" in changed:
+        data_versions_bump(Topic.PROGRESS_SCORES)
     return locked
 
 
@@ -309,6 +314,7 @@ def progress_score_change(
     )
     locked.progress_score = score
     locked.save(update_fields=["progress_score"])
+    data_versions_bump(Topic.PROGRESS_SCORES)
     return change
 
 

@@ -211,7 +211,7 @@ def test_supervision_is_logged_for_the_signed_in_coach(client, coach, other_coac
         {
             "held_on": timezone.localdate().isoformat(),
             "kind": "one_to_one",
-            "supervisor": qi_lead.pk,
+            "supervisor": qi_lead.email,
             "themes": "Holding back when the team goes quiet.",
             "will_try": "Wait ten seconds.",
             "reflection": "Private.",

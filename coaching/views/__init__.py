@@ -1,4 +1,5 @@
-"""Coaching pages, one module per part: role homes, meetings, supervision, assignments, lead views, people."""
+"""Coaching pages, one module per part: role homes, meetings, supervision, assignments, lead views,
+programme health, people."""
 
 from coaching.views.assignments import assignment_finish, coach_capacity, coach_load_page, project_coaches
 from coaching.views.exports import (
@@ -7,8 +8,9 @@ from coaching.views.exports import (
     project_meeting_log_export,
     supervision_export,
 )
+from coaching.views.health import health, health_export
 from coaching.views.homes import coach_home, home, programme_overview, qi_lead_home, sponsor_home, welcome
-from coaching.views.leads import health, health_export, overview, overview_export
+from coaching.views.leads import overview, overview_export
 from coaching.views.meetings import meeting_create, meeting_detail, meeting_update
 from coaching.views.people import coach_create, coach_update, people, person_detail
 from coaching.views.supervision import (

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from coaching.forms import AssignmentEndForm, AssignmentStartForm, CapacityForm
+from coaching.forms import AssignmentEndForm, AssignmentStartForm, CapacityForm, CoachLoadSearchForm
 from coaching.models import Assignment, CoachProfile
 from coaching.permissions import (
     can_set_capacity,
@@ -16,7 +17,7 @@ from coaching.permissions import (
     require_role,
     visible_coach_profiles,
 )
-from coaching.queries import coach_load
+from coaching.queries import coach_load, coach_load_profiles
 from coaching.roles import Role
 from coaching.services import assignment_end, assignment_start, coach_capacity_set
 from coachprog.permissions import Access, require
@@ -83,14 +84,38 @@ def assignment_finish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("coaching:project_coaches", project_pk=assignment.project_id)
 
 
+COACHES_PER_PAGE = 50
+
+
 @require_safe
 def coach_load_page(request: HttpRequest) -> HttpResponse:
-    """Each coach's teams and logged hours against capacity over 4 and 12 weeks, to balance assignments."""
+    """Each coach's teams and logged hours against capacity over 4 and 12 weeks, to balance assignments:
+    a page of coaches, searched by name. `?edit=<profile>` shows that one coach's capacity form (htmx
+    asks for just the row); the form posts to `coach_capacity`."""
     require_role(request.user, Role.PROGRAMME_LEAD, Role.QI_LEAD)
-    profiles = coach_load(visible_coach_profiles(request.user).filter(is_active=True))
+    form = CoachLoadSearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    visible = visible_coach_profiles(request.user).filter(is_active=True)
+    editing = request.GET.get("edit", "")
+    if request.htmx and editing.isdigit():
+        profile, _ = get_coach_profile_for_user(request.user, int(editing), need=Access.WRITE)
+        row = coach_load(coach_load_profiles(CoachProfile.objects.filter(pk=profile.pk)))[0]
+        row.can_edit = can_set_capacity(request.user, row)
+        return render(request, "coaching/_coach_load_row.html", {"p": row, "editing": row.can_edit})
+    page = Paginator(coach_load_profiles(visible, query=query), COACHES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    profiles = coach_load(page.object_list)
     for profile in profiles:
         profile.can_edit = can_set_capacity(request.user, profile)
-    return render(request, "coaching/coach_load.html", {"profiles": profiles})
+        profile.editing = profile.can_edit and str(profile.pk) == editing
+    query_string = request.GET.copy()
+    query_string.pop("edit", None)
+    return render(
+        request,
+        "coaching/coach_load.html",
+        {"form": form, "page": page, "profiles": profiles, "query": query_string.urlencode()},
+    )
 
 
 @require_POST
@@ -107,10 +132,12 @@ def coach_capacity(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as refused:
             error = " ".join(refused.messages)
     if request.htmx:
-        row = coach_load(CoachProfile.objects.filter(pk=profile.pk))[0]
+        row = coach_load(coach_load_profiles(CoachProfile.objects.filter(pk=profile.pk)))[0]
         row.can_edit = True
-        # 200 even on error: htmx swaps only successful responses, and the row shows the error.
-        return render(request, "coaching/_coach_load_row.html", {"p": row, "error": error})
+        # 200 even on error: htmx swaps only successful responses, and the row shows the error in its form.
+        return render(
+            request, "coaching/_coach_load_row.html", {"p": row, "error": error, "editing": bool(error)}
+        )
     if error:
         messages.error(request, error)
     else:

@@ -1,6 +1,7 @@
 """The role-aware home and each role's start page."""
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from coaching.queries import (
     month_capacity_hours,
     score_trends,
     supervision_due_before,
+    teams_needing_attention,
     trend_direction,
     upcoming_sessions_for,
     with_coaching_summary,
@@ -26,6 +28,9 @@ from cohorts.attendance import enrolment_counts
 from cohorts.models import Cohort
 from projects.models import Project
 from projects.permissions import can_start_projects
+
+ATTENTION_SHOWN = 10
+COACHES_PER_PAGE = 25
 
 
 @require_safe
@@ -53,25 +58,21 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
     counts = enrolment_counts(cohorts)
     for cohort in cohorts:
         cohort.counts = counts[cohort.pk]
-    projects = list(
-        with_coaching_summary(
-            Project.objects.filter(status=Project.Status.ACTIVE).select_related("directorate", "sponsor")
-        ).order_by("title")
+    # Picked in the database, not by loading every active project to keep ten.
+    attention = teams_needing_attention(Project.objects.all(), limit=ATTENTION_SHOWN, today=today)
+    coaches = coaches_overview(CoachProfile.objects.filter(is_active=True)).order_by(
+        "coach__display_name", "pk"
     )
-    annotate_cadence(projects, today)
-    attention = sorted(
-        (p for p in projects if not p.current_assignments or p.cadence_colour in {"danger", "secondary"}),
-        key=lambda p: -(p.days_since_meeting or 10_000),
-    )
-    coaches = coaches_overview(CoachProfile.objects.filter(is_active=True)).order_by("coach__display_name")
+    coaches_page = Paginator(coaches, COACHES_PER_PAGE).get_page(request.GET.get("coaches_page"))
     return render(
         request,
         "coaching/programme_overview.html",
         {
             "cohorts": cohorts,
-            "attention": attention[:10],
-            "active_project_count": len(projects),
-            "coaches": coaches,
+            "attention": attention,
+            "active_project_count": Project.objects.filter(status=Project.Status.ACTIVE).count(),
+            "coaches": coaches_page.object_list,
+            "coaches_page": coaches_page,
             "supervision_due_before": supervision_due_before(today),
         },
     )

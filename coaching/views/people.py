@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from coaching.forms import CoachCreateForm, CoachProfileForm, PeopleFilterForm
 from coaching.models import CoachProfile
-from coaching.people import PEOPLE_PER_PAGE, label_roles, people_directorates, people_list, person_record
+from coaching.people import label_roles, people_directorates, people_list, people_page, person_record
 from coaching.permissions import (
     get_coach_profile_for_user,
     get_person_for_making_coach,
@@ -43,7 +42,7 @@ def people(request: HttpRequest) -> HttpResponse:
         role=filters.get("role", ""),
         directorate=filters.get("directorate"),
     )
-    page = Paginator(found, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page = people_page(found, request.GET.get("page"))
     label_roles(page.object_list)
     return render(
         request, "coaching/people/list.html", {"form": form, "page": page, "filtered": any(filters.values())}

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -35,13 +36,25 @@ def _refused(form, refused: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+LOGS_PER_PAGE = 50
+
+
 @require_safe
 def supervision_list(request: HttpRequest) -> HttpResponse:
     """A coach's own supervision, or a QI lead's supervisees' (reflections are on each log's page)."""
     require_role(request.user, Role.COACH, Role.QI_LEAD, Role.PROGRAMME_LEAD)
-    logs = visible_supervision_logs(request.user).select_related("coach", "supervisor")[:200]
+    logs = (
+        visible_supervision_logs(request.user)
+        .select_related("coach", "supervisor")
+        .order_by("-held_on", "-pk")
+    )
+    page = Paginator(logs, LOGS_PER_PAGE).get_page(request.GET.get("page"))
     can_log = Role.COACH in roles_for(request.user)
-    return render(request, "coaching/supervision_list.html", {"logs": logs, "can_log": can_log})
+    return render(
+        request,
+        "coaching/supervision_list.html",
+        {"logs": page.object_list, "page": page, "can_log": can_log},
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -13,7 +13,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
 from coachprog.accounts.models import AccessPolicy, Directorate, Invitation, ProgrammeLeadChange, User
-from coachprog.admin import FollowsPagesAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
+from coachprog.admin import FollowsPagesAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin, typed_filter
 
 PEOPLE = "Read-only here: programme leads manage this on the people pages in the app."
 
@@ -23,6 +23,7 @@ class DirectorateAdmin(ReadOnlyHistoryAdmin):
     app_note = "Read-only here: directorates and their QI leads are managed on the people pages in the app."
     list_display = ["name", "people_count"]
     search_fields = ["name"]
+    raw_id_fields = ["qi_leads"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_people=Count("people"))
@@ -38,9 +39,18 @@ class UserAdmin(BaseUserAdmin):
 
     ordering = ["email"]
     list_display = ["email", "display_name", "organisation_unit", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "groups", "organisation_unit"]
+    # Directorates grow with the organisation: typed, and chosen by autocomplete, never a list of all.
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "groups",
+        typed_filter("directorate", "directorate", "organisation_unit__name"),
+    ]
     search_fields = ["email", "display_name"]
     list_select_related = ["organisation_unit"]
+    autocomplete_fields = ["organisation_unit"]
+    # A filtered list says how many it found without counting everyone again (as coachprog.admin's bases).
+    show_full_result_count = False
     fieldsets = [
         (
             None,
@@ -66,6 +76,8 @@ class UserAdmin(BaseUserAdmin):
 class AccessPolicyAdmin(ReadOnlyHistoryAdmin):
     app_note = "Read-only here: programme leads change the access policy at /people/access/."
     list_display = ["__str__", "require_two_factor_for_leads", "updated_at", "updated_by"]
+    list_select_related = ["updated_by"]
+    raw_id_fields = ["updated_by"]
 
 
 @admin.register(Invitation)
@@ -75,6 +87,7 @@ class InvitationAdmin(ReadOnlyAdmin):
     )
     list_display = ["email", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_select_related = ["invited_by"]
+    raw_id_fields = ["invited_by", "accepted_by"]
 
 
 @admin.register(ProgrammeLeadChange)
@@ -83,6 +96,7 @@ class ProgrammeLeadChangeAdmin(ReadOnlyAdmin):
     list_display = ["person", "action", "changed_by", "changed_at"]
     list_filter = ["action"]
     list_select_related = ["person", "changed_by"]
+    raw_id_fields = ["person", "changed_by"]
 
 
 # allauth's own admin pages showed secrets: two-factor keys, and sign-in addresses, which are the
@@ -98,6 +112,7 @@ class AuthenticatorAdmin(FollowsPagesAdmin):
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
     list_select_related = ["user"]
+    raw_id_fields = ["user"]
     fields = ["user", "type", "created_at", "last_used_at"]
     readonly_fields = fields
 

@@ -7,14 +7,11 @@ between them can read and change everything.
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from coachprog.accounts.models import AccessPolicy, User
+from coachprog.accounts.flags import user_flags
 
 # Pages a lead without two-factor may still reach: allauth's own pages (to set it up, or to
 # sign out), the health check and static files.
@@ -25,35 +22,17 @@ def needs_two_factor_setup(user) -> bool:
     """True for a programme lead or administrator without an authenticator app while the access
     policy requires one (it does until a saved policy says otherwise).
 
-    One query answers all three questions, and it records whether the person is a programme
-    lead on the user object (User.is_programme_lead's per-request cache), so the views'
-    own permission checks do not ask again.
+    The answer comes from the request's one query about its user (`user_flags`), which the
+    navigation's roles share, so asking costs no query of its own.
     """
     if not getattr(user, "is_authenticated", False):
         return False
-    policies = AccessPolicy.objects.filter(pk=AccessPolicy.SINGLETON_PK)
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            in_leads_group=Exists(
-                User.groups.through.objects.filter(
-                    user_id=OuterRef("pk"), group__name=settings.PROGRAMME_LEADS_GROUP
-                )
-            ),
-            # No saved policy means the default, which requires it.
-            required=Exists(policies.filter(require_two_factor_for_leads=True)) | ~Exists(policies),
-            has_app=Exists(
-                Authenticator.objects.filter(user_id=OuterRef("pk"), type=Authenticator.Type.TOTP)
-            ),
-        )
-        .values("in_leads_group", "required", "has_app")
-        .first()
+    flags = user_flags(user)
+    return (
+        (user.is_programme_lead or user.is_staff)
+        and flags["two_factor_required"]
+        and not flags["has_authenticator_app"]
     )
-    if row is None:
-        return False
-    is_lead = user.is_active and (user.is_superuser or row["in_leads_group"])
-    user._is_programme_lead = is_lead
-    return (is_lead or user.is_staff) and row["required"] and not row["has_app"]
 
 
 class LeadTwoFactorMiddleware:

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from coachprog.accounts.flags import user_flags_forget
 from coachprog.accounts.models import AccessPolicy, Directorate, Invitation, ProgrammeLeadChange, User
 from coachprog.emails import send_templated_email
 
@@ -151,7 +152,7 @@ def programme_lead_add(*, user: User, admin_access: bool = False, by: User | Non
     if admin_access and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_is_programme_lead", None)
+    user_flags_forget(user)
     return added
 
 
@@ -176,7 +177,7 @@ def programme_lead_remove(*, user: User, by: User) -> None:
         )
     user.groups.remove(group)
     ProgrammeLeadChange.objects.create(person=user, action=ProgrammeLeadChange.Action.REMOVED, changed_by=by)
-    user.__dict__.pop("_is_programme_lead", None)
+    user_flags_forget(user)
 
 
 # --- access policy ----------------------------------------------------------------

@@ -19,6 +19,7 @@ class MessageAdmin(ReadOnlyAdmin):
     list_display = ["subject", "to_address", "kind", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["key", "to_address"]
+    raw_id_fields = ["recipient", "digest"]
     fields = [
         "key",
         "kind",
@@ -46,3 +47,4 @@ class PreferenceAdmin(ReadOnlyAdmin):
     list_display = ["user", "kind", "choice", "updated_at"]
     list_filter = ["kind", "choice"]
     list_select_related = ["user"]
+    raw_id_fields = ["user"]

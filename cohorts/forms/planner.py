@@ -6,9 +6,10 @@ from django import forms
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse_lazy
 
 from coachprog.accounts.models import User
-from coachprog.forms import DateField, ModelChoiceField, ModelMultipleChoiceField
+from coachprog.forms import DateField, ModelChoiceField, ModelMultipleChoiceField, PeopleField
 from cohorts.models import MATERIAL_MAX_BYTES, Cohort, CurriculumTopic, Programme, Session, SessionMaterial
 from cohorts.planning import day_flags, day_off_warning, local_date, local_time, london
 
@@ -47,8 +48,16 @@ def capacity_field(help_text: str = "", **kwargs) -> forms.IntegerField:
     )
 
 
-def _people():
-    return User.objects.filter(is_active=True).order_by("display_name")
+def planner_people():
+    """Whom a cohort's leads and a session's facilitators may be: anyone who can sign in."""
+    return User.objects.filter(is_active=True)
+
+
+def people_field(**kwargs) -> PeopleField:
+    # Typed or picked, never a list of everyone (15,000 people rendered 720 KB of options).
+    return PeopleField(
+        queryset=planner_people(), search_url=reverse_lazy("cohorts:planner_people"), required=False, **kwargs
+    )
 
 
 class CohortPlanForm(forms.Form):
@@ -58,7 +67,7 @@ class CohortPlanForm(forms.Form):
     starts_on = DateField(label="Starts on", widget=DATE_INPUT)
     ends_on = DateField(label="Ends on", widget=DATE_INPUT)
     capacity = capacity_field(initial=24)
-    leads = ModelMultipleChoiceField(queryset=_people(), required=False)
+    leads = people_field()
     topics = ModelMultipleChoiceField(
         queryset=CurriculumTopic.objects.all(), required=False, label="Curriculum topics"
     )
@@ -86,7 +95,7 @@ class SessionPlanForm(forms.Form):
         label="Venue address", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     online_url = forms.URLField(label="Online joining link", required=False, assume_scheme="https")
-    facilitators = ModelMultipleChoiceField(queryset=_people(), required=False)
+    facilitators = people_field()
     topics = ModelMultipleChoiceField(
         queryset=CurriculumTopic.objects.all(), required=False, label="Curriculum topics"
     )
@@ -216,7 +225,7 @@ class CohortDetailsForm(forms.Form):
     capacity = capacity_field("Raising it gives the new places to wait-listed applicants at once.")
     status = forms.ChoiceField(choices=Cohort.Status.choices)
     applications_close_on = DateField(label="Applications close on", widget=DATE_INPUT, required=False)
-    leads = ModelMultipleChoiceField(queryset=_people(), required=False)
+    leads = people_field()
     topics = ModelMultipleChoiceField(
         queryset=CurriculumTopic.objects.all(),
         required=False,
@@ -246,6 +255,13 @@ class CohortDetailsForm(forms.Form):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", "The cohort must end on or after the day it starts.")
         return data
+
+
+# The planner's people fields by name, for their type-ahead (cohorts.views.planner.planner_people).
+PEOPLE_FIELDS: dict[str, PeopleField] = {
+    "leads": CohortDetailsForm.base_fields["leads"],
+    "facilitators": SessionPlanForm.base_fields["facilitators"],
+}
 
 
 class SessionMaterialForm(forms.Form):

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from coachprog.accounts.models import Directorate, User
 from coachprog.emails import send_templated_email
+from coachprog.figures.models import Topic
+from coachprog.figures.services import data_versions_bump
 from cohorts.models import (
     Application,
     Cohort,
@@ -515,6 +517,7 @@ def enrolment_set_status(*, enrolment: Enrolment, status: str) -> Enrolment:
     enrolment.status = status
     enrolment.full_clean()
     enrolment.save(update_fields=["status"])
+    data_versions_bump(Topic.ENROLMENTS)
     return enrolment
 
 

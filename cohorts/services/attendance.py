@@ -10,6 +10,8 @@ from simple_history.utils import bulk_create_with_history
 
 from coachprog.accounts.models import User
 from coachprog.emails import send_templated_email
+from coachprog.figures.models import Topic
+from coachprog.figures.services import data_versions_bump
 from cohorts.attendance import (
     attendance_matrix,
     is_finished,
@@ -102,6 +104,8 @@ def enrolment_completion_record(*, cohort: Cohort) -> int:
             row.enrolment.status = status
             row.enrolment.save(update_fields=["status"])  # each change kept in the history
             changed += 1
+    if changed:
+        data_versions_bump(Topic.ENROLMENTS)  # who is trained, for programme health
     return changed
 
 

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from coachprog.accounts.models import User
+from coachprog.figures.models import Topic
+from coachprog.figures.services import data_versions_bump
 from cohorts.models import Cohort, Programme, Session, SessionMaterial
 from cohorts.planning import local_date, local_time, london
 from cohorts.services.applications import cohort_enrolled_count, waitlist_promote
@@ -46,6 +48,7 @@ def cohort_update(*, cohort: Cohort, updated_by: User, leads=None, topics=None, 
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     was_cancelled = cohort.status == Cohort.Status.CANCELLED
     was_completed = cohort.status == Cohort.Status.COMPLETED
+    ended_on = cohort.ends_on
     for name, value in fields.items():
         setattr(cohort, name, value)
     enrolled = cohort_enrolled_count(cohort)
@@ -69,6 +72,8 @@ def cohort_update(*, cohort: Cohort, updated_by: User, leads=None, topics=None, 
     if was_completed or cohort.status == Cohort.Status.COMPLETED:
         # Closing records each outcome from the rule; a changed rule after the close records it again.
         enrolment_completion_record(cohort=cohort)
+    if cohort.ends_on != ended_on:
+        data_versions_bump(Topic.ENROLMENTS)  # its participants count as trained from its end
     return cohort
 
 

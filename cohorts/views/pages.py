@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,10 +18,19 @@ from cohorts.services.applications import cohort_is_full, with_places_taken
 CALENDAR_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
+COHORTS_PER_PAGE = 25
+
+
 @require_safe
 def cohort_list(request: HttpRequest) -> HttpResponse:
-    cohorts = list(visible_cohorts(request.user).select_related("programme").order_by("-starts_on"))
-    # The same places and completion figures as the cohort page and the programme page.
+    """The cohorts the user may see, newest first, a page at a time (a network runs hundreds), and the
+    open cohorts anyone may apply to."""
+    page = Paginator(
+        visible_cohorts(request.user).select_related("programme").order_by("-starts_on", "-pk"),
+        COHORTS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    cohorts = list(page.object_list)
+    # The same places and completion figures as the cohort page and the programme page, for this page's.
     counts = enrolment_counts(cohorts)
     for cohort in cohorts:
         cohort.counts = counts[cohort.pk]
@@ -35,7 +45,12 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cohorts/cohort_list.html",
-        {"cohorts": cohorts, "advertised": advertised, "perms_plan": is_programme_lead(request.user)},
+        {
+            "cohorts": cohorts,
+            "page": page,
+            "advertised": advertised,
+            "perms_plan": is_programme_lead(request.user),
+        },
     )
 
 

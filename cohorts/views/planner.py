@@ -6,16 +6,18 @@ partial for htmx to swap in; without it, it redirects back to the planner.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coachprog.bank_holidays import nation_name
+from coachprog.forms import people_picker_answer
 from coachprog.permissions import Access, is_programme_lead
 from cohorts.forms.planner import (
     NUMBER_MAX,
+    PEOPLE_FIELDS,
     CohortCopyForm,
     CohortDetailsForm,
     CohortPlanForm,
@@ -23,7 +25,7 @@ from cohorts.forms.planner import (
     SessionPlanForm,
 )
 from cohorts.models import Cohort, Enrolment, Session, SessionMaterial
-from cohorts.permissions import get_cohort_for_user
+from cohorts.permissions import can_plan_cohorts, get_cohort_for_user
 from cohorts.planning import contact_days, copy_plan, plan_warnings
 from cohorts.services.materials import session_material_add, session_material_remove
 from cohorts.services.planner import cohort_copy, cohort_update, next_cohort_number, session_revise
@@ -137,6 +139,21 @@ def planner(request: HttpRequest, pk: int) -> HttpResponse:
     context = plan_context(cohort)
     context["form"] = SessionPlanForm(cohort=cohort)
     return render(request, "cohorts/planner/planner.html", context)
+
+
+@require_safe
+def planner_people(request: HttpRequest) -> HttpResponse:
+    """The type-ahead of the planner's leads and facilitators fields (htmx): at most ten matches.
+
+    Only for those who choose these people on the planner, and they already find anyone who can
+    sign in by typing; the plain form post needs none of it.
+    """
+    if not can_plan_cohorts(request.user):
+        raise PermissionDenied("Only programme leads and cohort leads choose leads and facilitators.")
+    name = request.GET.get("name", "")
+    if name not in PEOPLE_FIELDS:
+        return HttpResponseBadRequest("Say which of the planner's people fields: leads or facilitators.")
+    return people_picker_answer(request, field=PEOPLE_FIELDS[name], name=name)
 
 
 @require_http_methods(["GET", "POST"])

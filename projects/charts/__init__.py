@@ -18,7 +18,7 @@ time axis, phases, baseline and annotations. ``sentences``: signals in words.
 numbers in words. Import from this package, not from them.
 """
 
-from projects.charts.build import RULE_SET_NAMES, measure_chart
+from projects.charts.build import RULE_SET_NAMES, measure_chart, measure_charts
 from projects.charts.results import CHART_NAMES as CHART_NAMES
 from projects.charts.results import CHART_WIDE as CHART_WIDE
 from projects.charts.results import CONCERN as CONCERN
@@ -50,5 +50,6 @@ __all__ = [
     "date_range_text",
     "date_text",
     "measure_chart",
+    "measure_charts",
     "signal_kind",
 ]

@@ -109,7 +109,7 @@ def test_directorates_page_runs_a_fixed_number_of_queries(lead_client):
     assert page_queries(lead_client, "/people/directorates/") == DIRECTORATES_PAGE_QUERIES
 
 
-DIRECTORATES_PAGE_QUERIES = 10
+DIRECTORATES_PAGE_QUERIES = 6
 
 
 @pytest.mark.parametrize("who", ["qi_lead", "coach", "sponsor"])
@@ -291,7 +291,7 @@ def test_programme_leads_page_runs_a_fixed_number_of_queries(lead_client, progra
     assert page_queries(lead_client, "/people/programme-leads/") == PROGRAMME_LEADS_PAGE_QUERIES
 
 
-PROGRAMME_LEADS_PAGE_QUERIES = 9
+PROGRAMME_LEADS_PAGE_QUERIES = 5
 
 
 def test_the_history_page_shows_who_named_a_qi_lead(lead_client, programme_lead):

@@ -27,7 +27,7 @@ def test_a_programme_lead_assigns_a_second_coach_with_a_start_date(
     lead_client, programme_lead, project_a, coach, spare_coach
 ):
     response = lead_client.post(
-        _coaches_url(project_a), {"coach": spare_coach.pk, "role": "second", "starts_on": "2026-01-05"}
+        _coaches_url(project_a), {"coach": spare_coach.email, "role": "second", "starts_on": "2026-01-05"}
     )
 
     assert response.status_code == 302
@@ -40,11 +40,26 @@ def test_a_programme_lead_assigns_a_second_coach_with_a_start_date(
     )
 
 
+def test_the_coach_is_typed_by_name_and_no_coach_is_listed_to_choose_from(
+    lead_client, project_a, spare_coach
+):
+    others = [CoachProfileFactory().coach for _ in range(3)]
+
+    page = lead_client.get(_coaches_url(project_a)).content.decode()
+    response = lead_client.post(
+        _coaches_url(project_a), {"coach": "amina yusuf", "role": "second", "starts_on": "2026-01-05"}
+    )
+
+    assert [coach.display_name for coach in [spare_coach, *others] if coach.display_name in page] == []
+    assert response.status_code == 302
+    assert Assignment.objects.get(coach=spare_coach).role == "second"
+
+
 def test_a_qi_lead_assigns_coaches_in_their_own_directorate(qi_lead_client, project_a, spare_coach, coach):
     Assignment.objects.filter(coach=coach).update(ends_on=timezone.localdate(), end_reason="Moved on")
 
     response = qi_lead_client.post(
-        _coaches_url(project_a), {"coach": spare_coach.pk, "role": "lead", "starts_on": "2026-02-02"}
+        _coaches_url(project_a), {"coach": spare_coach.email, "role": "lead", "starts_on": "2026-02-02"}
     )
 
     assert response.status_code == 302
@@ -53,7 +68,7 @@ def test_a_qi_lead_assigns_coaches_in_their_own_directorate(qi_lead_client, proj
 
 def test_a_qi_lead_cannot_assign_coaches_in_another_directorate(qi_lead_client, project_b, spare_coach):
     response = qi_lead_client.post(
-        _coaches_url(project_b), {"coach": spare_coach.pk, "role": "second", "starts_on": "2026-02-02"}
+        _coaches_url(project_b), {"coach": spare_coach.email, "role": "second", "starts_on": "2026-02-02"}
     )
 
     assert response.status_code == 404
@@ -68,7 +83,7 @@ def test_people_who_see_the_team_read_its_coaches_but_cannot_assign(
 
     page = client.get(_coaches_url(project_a))
     refused = client.post(
-        _coaches_url(project_a), {"coach": spare_coach.pk, "role": "second", "starts_on": "2026-02-02"}
+        _coaches_url(project_a), {"coach": spare_coach.email, "role": "second", "starts_on": "2026-02-02"}
     )
 
     assert page.status_code == 200
@@ -79,7 +94,7 @@ def test_people_who_see_the_team_read_its_coaches_but_cannot_assign(
 
 def test_a_second_lead_coach_is_refused_with_the_reason(lead_client, project_a, coach, spare_coach):
     response = lead_client.post(
-        _coaches_url(project_a), {"coach": spare_coach.pk, "role": "lead", "starts_on": "2026-02-02"}
+        _coaches_url(project_a), {"coach": spare_coach.email, "role": "lead", "starts_on": "2026-02-02"}
     )
 
     assert response.status_code == 200
@@ -196,7 +211,7 @@ def test_an_assignment_for_a_coach_without_a_profile_is_refused(lead_client, pro
     newcomer = UserFactory()
 
     response = lead_client.post(
-        _coaches_url(project_b), {"coach": newcomer.pk, "role": "second", "starts_on": "2026-02-02"}
+        _coaches_url(project_b), {"coach": newcomer.email, "role": "second", "starts_on": "2026-02-02"}
     )
 
     assert response.status_code == 200
@@ -213,7 +228,9 @@ def test_capacity_changed_with_htmx_returns_the_coachs_row(lead_client, coach):
 
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "coaching/_coach_load_row.html"
-    assert 'value="6.0"' in response.content.decode()
+    row = response.content.decode()
+    assert "6.0 <a" in row  # the new hours, shown with the link to change them again
+    assert "<form" not in row
     profile.refresh_from_db()
     assert profile.hours_per_week == Decimal("6.0")
 

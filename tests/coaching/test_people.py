@@ -398,8 +398,8 @@ def test_a_coach_cannot_change_their_own_profile(coach_client, coach):
 # --- queries ------------------------------------------------------------------------
 
 
-PEOPLE_PAGE_QUERIES = 10
-PERSON_PAGE_QUERIES = 15
+PEOPLE_PAGE_QUERIES = 6
+PERSON_PAGE_QUERIES = 11
 
 
 def _someone_with_every_role(lead: User, supervisor: User) -> User:

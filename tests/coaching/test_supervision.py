@@ -38,9 +38,9 @@ def _form(**overrides) -> dict:
 
 def test_a_coach_logs_supervision_with_their_supervisor_preselected(coach_client, coach, qi_lead):
     page = coach_client.get("/coaching/supervision/new/")
-    assert page.context["form"].initial["supervisor"] == qi_lead.pk
+    assert page.context["form"].initial["supervisor"] == qi_lead
 
-    response = coach_client.post("/coaching/supervision/new/", _form(supervisor=str(qi_lead.pk)))
+    response = coach_client.post("/coaching/supervision/new/", _form(supervisor=qi_lead.email))
 
     log = SupervisionLog.objects.get()
     assert response.status_code == 302
@@ -73,7 +73,7 @@ def test_the_coach_edits_their_log_and_the_history_keeps_the_themes_but_never_th
     )
 
     response = coach_client.post(
-        f"/coaching/supervision/{log.pk}/edit/", _form(themes="New themes", supervisor=str(qi_lead.pk))
+        f"/coaching/supervision/{log.pk}/edit/", _form(themes="New themes", supervisor=qi_lead.email)
     )
 
     assert response.status_code == 302

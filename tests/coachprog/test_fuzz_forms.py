@@ -36,7 +36,9 @@ from coaching.forms import (
     AssignmentStartForm,
     CapacityForm,
     CoachCreateForm,
+    CoachLoadSearchForm,
     CoachProfileForm,
+    CoachRecordFilterForm,
     MeetingLogForm,
     MonthlyUpdateForm,
     MonthlyUpdateStartForm,
@@ -57,7 +59,15 @@ from coachprog.accounts.forms import (
     QILeadAddForm,
 )
 from coachprog.accounts.models import Directorate
-from coachprog.forms import DateField, DateTimeField, DecimalField, ModelChoiceField, ModelMultipleChoiceField
+from coachprog.forms import (
+    ADD_SUFFIX,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    PeopleField,
+)
 from coachprog.outbox.forms import OutboxFilterForm, PreferencesForm
 from cohorts.forms.applications import (
     ApplicationDecisionForm,
@@ -191,7 +201,12 @@ def payloads(fields: dict[str, forms.Field], prefix: str = ""):
     With a formset prefix, the fields of its first two forms and its management form.
     """
     if not prefix:
-        return st.fixed_dictionaries({}, optional={name: value_for(field) for name, field in fields.items()})
+        optional = {name: value_for(field) for name, field in fields.items()}
+        # A people picker posts its ticked ids under its name and the text typed to add more beside it.
+        optional |= {
+            f"{name}{ADD_SUFFIX}": text for name, field in fields.items() if isinstance(field, PeopleField)
+        }
+        return st.fixed_dictionaries({}, optional=optional)
     optional = {f"{prefix}-{n}-{name}": value_for(field) for n in (0, 1) for name, field in fields.items()}
     for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
         optional[f"{prefix}-{name}"] = st.one_of(st.integers(-3, 10**6).map(str), text)
@@ -303,6 +318,8 @@ TARGETS = [
     Target("account_signup", kw(), "anonymous", SignupForm, make=SignupForm),
     Target("outbox:preferences", kw(), "coach", PreferencesForm, make=lambda: PreferencesForm(current={})),
     Target("outbox:status", kw(), "lead", OutboxFilterForm, method="get", make=OutboxFilterForm),
+    Target("coaching:coach_load", kw(), "lead", CoachLoadSearchForm, method="get"),
+    Target("coaching:health", kw(), "lead", CoachRecordFilterForm, method="get", make=CoachRecordFilterForm),
 ]
 
 # Pages that show what the targets store: none may ever contain the marker unescaped.

@@ -621,9 +621,9 @@ def test_my_applications_says_honestly_where_each_application_stands(client):
     assert [a.pk for a, _ in response.context["rows"]] == [had_a_place.pk, sent.pk, waiting.pk]
 
 
-# Session, user, two lead checks (menu), the applications with their cohort, programme, place and
-# place in line, and the session's save (savepoint, update, release).
-QUERIES_FOR_MY_APPLICATIONS = 8
+# Session, user, the user's roles (menu), the applications with their cohort, programme, place and
+# place in line.
+QUERIES_FOR_MY_APPLICATIONS = 4
 
 
 @pytest.mark.parametrize("size", [2, 8])

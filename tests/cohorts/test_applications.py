@@ -390,8 +390,8 @@ def test_bulk_decision_without_a_tick_says_so(client, cohort, lead):
     assert Enrolment.objects.count() == 0
 
 
-# Session, user, cohort, two lead checks, status counts, places taken, navigation, table, session save.
-QUERIES_FOR_TABLE = 13  # with the paginator's count
+# Session, user, the user's roles, cohort, status counts, places taken, table.
+QUERIES_FOR_TABLE = 9  # with the paginator's count
 
 
 @pytest.mark.parametrize("size", [3, 15])

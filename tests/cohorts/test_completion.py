@@ -328,7 +328,7 @@ def test_cohort_list_runs_a_fixed_number_of_queries(lead_client, size):
     page_queries(lead_client, reverse("cohorts:list"))  # a warm-up: the first request signs in
 
     # The cohorts, the open ones, and three for every cohort's figures together; the rest is the sign-in.
-    assert page_queries(lead_client, reverse("cohorts:list")) == 12
+    assert page_queries(lead_client, reverse("cohorts:list")) == 9
 
 
 @pytest.mark.parametrize("size", [1, 4])
@@ -336,7 +336,7 @@ def test_programme_page_runs_a_fixed_number_of_queries(lead_client, size):
     _grow(size)
     page_queries(lead_client, "/programme/")
 
-    assert page_queries(lead_client, "/programme/") == 13
+    assert page_queries(lead_client, "/programme/") == 10
 
 
 @pytest.mark.parametrize("size", [1, 4])
@@ -345,7 +345,7 @@ def test_cohort_page_runs_a_fixed_number_of_queries(lead_client, size):
     cohort = Cohort.objects.order_by("pk").first()
     page_queries(lead_client, reverse("cohorts:detail", args=[cohort.pk]))
 
-    assert page_queries(lead_client, reverse("cohorts:detail", args=[cohort.pk])) == 16
+    assert page_queries(lead_client, reverse("cohorts:detail", args=[cohort.pk])) == 12
 
 
 def test_the_database_refuses_a_capacity_beyond_its_column():
@@ -362,7 +362,7 @@ def test_attendance_matrix_runs_a_fixed_number_of_queries(lead_client, size):
     path = reverse("cohorts:attendance_matrix", args=[cohort.pk])
     page_queries(lead_client, path)
 
-    assert page_queries(lead_client, path) == 11
+    assert page_queries(lead_client, path) == 7
 
 
 @pytest.mark.parametrize("size", [1, 4])
@@ -373,4 +373,4 @@ def test_coach_records_run_a_fixed_number_of_queries(lead_client, size):
     page_queries(lead_client, "/programme/health/")
 
     # Three for the attendance matrices of every coach's cohort together, not three per cohort.
-    assert page_queries(lead_client, "/programme/health/") == 21
+    assert page_queries(lead_client, "/programme/health/") == 17

@@ -615,9 +615,9 @@ def test_an_application_of_another_cohort_is_not_found_from_this_one(client, coh
     assert response.status_code == 404
 
 
-# Session, user, two lead checks, cohort, the application, the applicant's addresses and the
-# cohort's other applications (the line manager's check), the history, navigation, session save (3).
-QUERIES_FOR_APPLICATION = 13
+# Session, user, the user's roles, cohort, the application, the applicant's addresses and the
+# cohort's other applications (the line manager's check), the history.
+QUERIES_FOR_APPLICATION = 9
 
 
 @pytest.mark.parametrize("size", [1, 5])

@@ -3,8 +3,6 @@
 from datetime import date, time, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coaching.demo.cohorts import COHORT_10_SCHEDULE
@@ -19,6 +17,7 @@ from tests.factories import (
     UserFactory,
     london,
 )
+from tests.page_queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -475,33 +474,202 @@ def test_planner_page_shows_the_warnings_and_contact_days(lead_client):
     assert "overlaps “Clashing webinar”" in response.content.decode()
 
 
-def _planner_queries(client, size: int) -> int:
+# The planner's pages run these queries whatever the number of sessions, participants and people.
+PLANNER_QUERIES = {"cohorts:planner": 12, "cohorts:planner_details": 7, "cohorts:planner_create": 5}
+
+
+def _planner_url(name: str, cohort: Cohort) -> str:
+    return reverse(name) if name == "cohorts:planner_create" else reverse(name, args=[cohort.pk])
+
+
+@pytest.mark.parametrize("name", list(PLANNER_QUERIES))
+def test_planner_pages_run_a_fixed_number_of_queries_at_two_sizes(lead_client, name):
     cohort = CohortFactory()
-    cohort_lead = UserFactory()
     cohort.topics.set(CurriculumTopic.objects.all())
     other = CohortFactory()
     SessionFactory(cohort=other)
-    for n in range(size):
-        session = SessionFactory(
-            cohort=cohort,
-            starts_at=london(date(2025, 10, 1) + timedelta(days=n), time(9)),
-            ends_at=london(date(2025, 10, 1) + timedelta(days=n), time(17)),
-        )
+    days = iter(range(100))
+
+    def grow():
+        day = date(2025, 10, 1) + timedelta(days=next(days))
+        session = SessionFactory(cohort=cohort, starts_at=london(day, time(9)), ends_at=london(day, time(17)))
         session.facilitators.add(UserFactory())
         session_topics_set(session=session, topics=CurriculumTopic.objects.filter(number=1))
         SessionMaterial.objects.create(
-            session=session, title=f"Slides {n}", url="https://example.org/s", added_by=cohort_lead
+            session=session, title=f"Slides {day}", url="https://example.org/s", added_by=UserFactory()
         )
         enrolment = EnrolmentFactory(cohort=cohort)
         EnrolmentFactory(cohort=other, participant=enrolment.participant)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("cohorts:planner", args=[cohort.pk]))
+        cohort.leads.add(UserFactory())
+        UserFactory.create_batch(5)  # people who could be chosen, and are listed nowhere
+
+    url = _planner_url(name, cohort)
+    grow()
+    page_queries(lead_client, url)  # a warm-up: the session's first write is not the page's
+    small = page_queries(lead_client, url)
+    for _ in range(9):
+        grow()
+
+    assert (small, page_queries(lead_client, url)) == (PLANNER_QUERIES[name], PLANNER_QUERIES[name])
+
+
+@pytest.mark.parametrize("name", [*PLANNER_QUERIES, "cohorts:planner_session_add"])
+def test_planner_pages_list_only_the_people_chosen(lead_client, programme_lead, name):
+    cohort = CohortFactory()
+    chosen = UserFactory(display_name="Chosen Lead")
+    cohort.leads.add(chosen)
+    others = UserFactory.create_batch(30)
+
+    html = lead_client.get(_planner_url(name, cohort)).content.decode()
+
+    assert [person.email for person in others if person.email in html] == []
+    assert (chosen.email in html) == (name == "cohorts:planner_details")
+
+
+def _details_post(cohort: Cohort, **overrides) -> dict:
+    data = {
+        "name": cohort.name,
+        "starts_on": cohort.starts_on.isoformat(),
+        "ends_on": cohort.ends_on.isoformat(),
+        "capacity": cohort.capacity,
+        "status": cohort.status,
+        "completion_inductions": cohort.completion_inductions,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_planner_details_keeps_the_ticked_leads_and_adds_the_typed_ones(lead_client):
+    cohort = CohortFactory()
+    kept, removed = UserFactory(display_name="Kept Lead"), UserFactory(display_name="Removed Lead")
+    cohort.leads.add(kept, removed)
+    by_address = UserFactory(email="asha.patel@example.org")
+    by_name = UserFactory(display_name="Tomasz Nowak")
+
+    response = lead_client.post(
+        reverse("cohorts:planner_details", args=[cohort.pk]),
+        _details_post(cohort, leads=[kept.pk], leads_add="ASHA.PATEL@example.org, nowak"),
+    )
+
+    assert response.status_code == 302
+    assert set(cohort.leads.all()) == {kept, by_address, by_name}
+
+
+def test_planner_details_names_several_matches_and_keeps_what_was_typed(lead_client):
+    cohort = CohortFactory()
+    kept = UserFactory(display_name="Kept Lead")
+    cohort.leads.add(kept)
+    UserFactory(display_name="Sam Ahmed", email="sam.ahmed@example.org")
+    UserFactory(display_name="Sam Brown", email="sam.brown@example.org")
+
+    response = lead_client.post(
+        reverse("cohorts:planner_details", args=[cohort.pk]),
+        _details_post(cohort, leads=[kept.pk], leads_add="Sam"),
+    )
+
     assert response.status_code == 200
-    return len(queries)
+    assert response.context["form"].errors == {
+        "leads": [
+            "Several people match “Sam”: Sam Ahmed (sam.ahmed@example.org); "
+            "Sam Brown (sam.brown@example.org). Type the e-mail address of the one you mean."
+        ]
+    }
+    html = response.content.decode()
+    assert f'name="leads" value="{kept.pk}" id="id_leads_{kept.pk}" checked' in html
+    assert 'name="leads_add" value="Sam"' in html
+    assert list(cohort.leads.all()) == [kept]
 
 
-def test_planner_page_query_count_does_not_grow_with_sessions_and_participants(lead_client):
-    assert _planner_queries(lead_client, 3) == _planner_queries(lead_client, 12)
+def test_session_add_finds_a_facilitator_typed_without_javascript(lead_client):
+    cohort = CohortFactory()
+    facilitator = UserFactory(display_name="Fay Facilitator")
+    UserFactory(display_name="Fay Gone", is_active=False)
+
+    response = lead_client.post(
+        reverse("cohorts:planner_session_add", args=[cohort.pk]), session_post(facilitators_add="fay")
+    )
+
+    assert response.status_code == 302
+    assert list(Session.objects.get(cohort=cohort).facilitators.all()) == [facilitator]
+
+
+def test_planner_create_takes_leads_typed_by_address(lead_client):
+    programme = ProgrammeFactory()
+    lead = UserFactory(email="new.lead@example.org")
+
+    lead_client.post(
+        reverse("cohorts:planner_create"),
+        {
+            "programme": programme.pk,
+            "number": 3,
+            "starts_on": "2026-09-01",
+            "ends_on": "2027-03-31",
+            "capacity": 20,
+            "leads_add": "new.lead@example.org",
+        },
+    )
+
+    assert list(Cohort.objects.get(programme=programme, number=3).leads.all()) == [lead]
+
+
+# --- the people picker's type-ahead --------------------------------------------------------------
+
+
+def test_people_search_offers_at_most_ten_matches_leaving_out_those_ticked(lead_client):
+    ticked = UserFactory(display_name="Nurse Aaron")
+    nurses = [UserFactory(display_name=f"Nurse {n:02}") for n in range(12)]
+    UserFactory(display_name="Nurse Closed", is_active=False)
+
+    response = lead_client.get(
+        reverse("cohorts:planner_people"),
+        {"name": "facilitators", "facilitators_add": "nurse", "facilitators": [ticked.pk]},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [person.display_name for person in nurses if f"Add {person.display_name} " in html] == [
+        f"Nurse {n:02}" for n in range(10)
+    ]
+    assert ("Nurse Aaron" in html, "Nurse Closed" in html) == (False, False)
+    assert f"/cohorts/planner/people/?name=facilitators&amp;pick={nurses[0].pk}" in html
+
+
+def test_people_search_answers_nothing_for_one_letter(lead_client):
+    UserFactory(display_name="Ann Other")
+
+    response = lead_client.get(reverse("cohorts:planner_people"), {"name": "leads", "leads_add": "a"})
+
+    assert response.content.decode().strip() == ""
+
+
+def test_picking_a_person_answers_the_picker_with_them_ticked(lead_client):
+    ticked, picked = UserFactory(display_name="Already Ticked"), UserFactory(display_name="Just Picked")
+
+    response = lead_client.get(
+        reverse("cohorts:planner_people"),
+        {"name": "leads", "leads": [ticked.pk], "pick": picked.pk, "leads_add": "jus"},
+    )
+
+    html = response.content.decode()
+    assert html.count('type="checkbox" name="leads"') == 2
+    assert (f'value="{ticked.pk}"' in html, f'value="{picked.pk}"' in html) == (True, True)
+    assert 'name="leads_add" value=""' in html  # the typed text is cleared, so a send does not add it again
+    assert " autofocus" in html
+
+
+def test_people_search_is_for_those_who_choose_leads_and_facilitators(client, coach):
+    cohort_lead = UserFactory()
+    CohortFactory().leads.add(cohort_lead)
+    url = reverse("cohorts:planner_people")
+    query = {"name": "leads", "leads_add": "example.org"}
+
+    client.force_login(coach)
+    refused = client.get(url, query).status_code
+    client.force_login(cohort_lead)
+    allowed = client.get(url, query).status_code
+    unknown = client.get(url, {"name": "applicant", "applicant_add": "example.org"}).status_code
+
+    assert (refused, allowed, unknown) == (403, 200, 400)
 
 
 def test_copy_page_asks_for_the_new_start_date_first(lead_client):

@@ -455,4 +455,4 @@ def test_planner_page_runs_a_fixed_number_of_queries(lead_client, size):
     path = reverse("cohorts:planner", args=[cohort.pk])
     page_queries(lead_client, path)
 
-    assert page_queries(lead_client, path) == 17
+    assert page_queries(lead_client, path) == 12

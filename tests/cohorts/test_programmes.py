@@ -128,7 +128,7 @@ def test_programmes_page_runs_a_fixed_number_of_queries(lead_client):
     assert page_queries(lead_client, "/cohorts/programmes/") == PROGRAMMES_PAGE_QUERIES
 
 
-PROGRAMMES_PAGE_QUERIES = 9
+PROGRAMMES_PAGE_QUERIES = 5
 
 
 @pytest.mark.parametrize("who", ["qi_lead", "coach", "sponsor"])

@@ -31,8 +31,8 @@ from tests.page_queries import page_queries
 NOW = london(date(2025, 3, 14), time(15, 30))
 # One GET of a measure's page by a writer, and one quick-entry post answered with the confirm page:
 # the same whatever the amount of data.
-QUERIES_MEASURE_PAGE = 13
-QUERIES_CONFIRM_PAGE = 13
+QUERIES_MEASURE_PAGE = 9
+QUERIES_CONFIRM_PAGE = 9
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 

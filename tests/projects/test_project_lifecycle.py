@@ -37,8 +37,8 @@ pytestmark = [
 
 TODAY = date(2025, 10, 1)
 # Queries for one page of the project list, and for a project's team page, at any size.
-QUERIES = 14
-TEAM_QUERIES = 12
+QUERIES = 10
+TEAM_QUERIES = 8
 
 
 def _details(directorate, sponsor, **changes) -> dict:
