@@ -50,9 +50,10 @@ def object_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     if model is None:
         raise Http404("No history is kept for that kind of record.")
     found = versions(model, pk)
-    if not found:
-        raise Http404("No history for that record.")
     current = model._default_manager.filter(pk=pk).first()
+    if not found and current is None:
+        raise Http404("No history for that record.")
+    # A record with no versions (loaded in bulk, or made before history was kept) says so.
     return render(
         request,
         "history/object_history.html",

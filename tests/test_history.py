@@ -115,6 +115,16 @@ def test_history_of_untracked_or_missing_records_is_not_found(lead_client, label
     assert lead_client.get(reverse("object_history", args=[label, pk])).status_code == 404
 
 
+def test_a_record_loaded_without_versions_says_nothing_was_recorded_rather_than_not_found(lead_client):
+    session = SessionFactory()
+    session.history.all().delete()  # as a bulk load (seed_scale, an import) leaves it
+
+    page = lead_client.get(reverse("object_history", args=["cohorts.session", session.pk]))
+
+    assert page.status_code == 200
+    assert "No changes to this session have been recorded since it was added." in page.content.decode()
+
+
 def test_history_is_for_programme_leads(client):
     session = SessionFactory()
     client.force_login(UserFactory())
