@@ -162,7 +162,12 @@ class MeetingLog(models.Model):
             progress_score_check("progress_score", "meeting_progress_score_on_scale"),
             models.CheckConstraint(condition=Q(mode__in=["in_person", "online"]), name="meeting_mode_valid"),
         ]
-        indexes = [models.Index(fields=["project", "-met_on"]), models.Index(fields=["coach", "-met_on"])]
+        indexes = [
+            models.Index(fields=["project", "-met_on"]),
+            models.Index(fields=["coach", "-met_on"]),
+            # The programme-wide "met lately" questions (teams not met for weeks, active coaches).
+            models.Index(fields=["met_on"], name="meeting_by_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} on {self.met_on:%-d %b %Y}"
